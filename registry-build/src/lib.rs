@@ -1,0 +1,1 @@
+//! Build-script check of the module graph (in progress: see the workspace README).

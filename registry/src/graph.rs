@@ -1,0 +1,633 @@
+//! The module graph: every whole-graph check and the boot order, in one place.
+//!
+//! This file depends only on `std`, `semver` and `thiserror`, so the build check
+//! (`module-registry-build`) compiles the very same file with `#[path]`, and the static registry,
+//! the dynamic registry and the build script agree on every finding and every message.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+/// A place in the source: `file:line:column`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Site {
+    /// The file, as `file!()` or the build check names it.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+impl Site {
+    /// A site for a module that was registered at run time and has no source location.
+    pub fn runtime() -> Self {
+        Site {
+            file: "<registered at run time>".to_owned(),
+            line: 0,
+            column: 0,
+        }
+    }
+}
+
+impl fmt::Display for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            f.write_str(&self.file)
+        } else {
+            write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        }
+    }
+}
+
+/// One hop of a dependency chain: `from` needs `to`, written at `site`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hop {
+    /// The dependent module.
+    pub from: String,
+    /// The module it depends on.
+    pub to: String,
+    /// Where the dependency was written.
+    pub site: Site,
+}
+
+impl fmt::Display for Hop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} needs {}  ({})", self.from, self.to, self.site)
+    }
+}
+
+/// One problem of the module graph. Each variant has a stable code (see [`ValidationError::code`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// `MR0001`: modules depend on each other in a circle.
+    #[error("dependency cycle: {}", cycle_path(.hops))]
+    Cycle {
+        /// The edges of the cycle, starting at the smallest module name.
+        hops: Vec<Hop>,
+    },
+    /// `MR0002`: a required dependency is not in the registry.
+    #[error("module \"{module}\" depends on \"{dependency}\", which is not in the registry")]
+    MissingDependency {
+        /// The dependent module.
+        module: String,
+        /// The missing module.
+        dependency: String,
+        /// Where the dependency was written.
+        site: Site,
+    },
+    /// `MR0003`: a dependency's version does not satisfy the requirement.
+    #[error("module \"{module}\" requires \"{dependency}\" {requirement}, but found \"{dependency}\" {found}")]
+    UnsatisfiedVersion {
+        /// The dependent module.
+        module: String,
+        /// The module depended on.
+        dependency: String,
+        /// The requirement as written, e.g. `^2`.
+        requirement: String,
+        /// The version found.
+        found: String,
+        /// Where the requirement was written.
+        site: Site,
+    },
+    /// `MR0004`: two modules share a name.
+    #[error("duplicate module name \"{name}\": defined at {first} and at {second}")]
+    DuplicateName {
+        /// The shared name.
+        name: String,
+        /// The first definition.
+        first: Site,
+        /// The second definition.
+        second: Site,
+    },
+    /// `MR0005`: a required capability is provided by no module.
+    #[error("capability \"{capability}\" required by \"{module}\" is not provided by any module")]
+    MissingCapability {
+        /// The capability.
+        capability: String,
+        /// Who requires it: a module name, or the application.
+        module: String,
+        /// Where it is required.
+        site: Site,
+    },
+    /// `MR0006`: the build check expected a module that is not linked into the program.
+    #[error("module \"{module}\" ({type_name}) was found by the build check but is not linked into this program")]
+    NotLinked {
+        /// The missing module.
+        module: String,
+        /// Its Rust path.
+        type_name: String,
+        /// Where it is declared.
+        site: Site,
+    },
+    /// `MR0007`: a version or requirement string is not valid semver.
+    #[error("invalid {what} \"{text}\" for module \"{module}\": {reason}")]
+    InvalidVersion {
+        /// The module.
+        module: String,
+        /// `version` or `version requirement`.
+        what: &'static str,
+        /// The text as given.
+        text: String,
+        /// What the semver parser said.
+        reason: String,
+    },
+    /// `MR0008`: a module name is not lowercase words joined by `-`.
+    #[error("invalid module name \"{name}\": expected 1 to 64 characters, lowercase words of [a-z0-9] joined by `-`")]
+    InvalidName {
+        /// The name as given.
+        name: String,
+    },
+}
+
+fn cycle_path(hops: &[Hop]) -> String {
+    let mut out = String::new();
+    for hop in hops {
+        out.push_str(&hop.from);
+        out.push_str(" -> ");
+    }
+    if let Some(first) = hops.first() {
+        out.push_str(&first.from);
+    }
+    out
+}
+
+impl ValidationError {
+    /// The stable code, e.g. `MR0001`. The catalogue is in the crate docs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ValidationError::Cycle { .. } => "MR0001",
+            ValidationError::MissingDependency { .. } => "MR0002",
+            ValidationError::UnsatisfiedVersion { .. } => "MR0003",
+            ValidationError::DuplicateName { .. } => "MR0004",
+            ValidationError::MissingCapability { .. } => "MR0005",
+            ValidationError::NotLinked { .. } => "MR0006",
+            ValidationError::InvalidVersion { .. } => "MR0007",
+            ValidationError::InvalidName { .. } => "MR0008",
+        }
+    }
+
+    /// The lines that explain the error: one per hop of a chain, or the places involved.
+    pub fn notes(&self) -> Vec<String> {
+        match self {
+            ValidationError::Cycle { hops } => hops.iter().map(Hop::to_string).collect(),
+            ValidationError::MissingDependency {
+                module,
+                dependency,
+                site,
+            } => vec![format!("{module} needs {dependency}  ({site})")],
+            ValidationError::UnsatisfiedVersion {
+                module,
+                dependency,
+                requirement,
+                site,
+                ..
+            } => vec![format!(
+                "{module} needs {dependency} {requirement}  ({site})"
+            )],
+            ValidationError::DuplicateName { first, second, .. } => {
+                vec![
+                    format!("first defined at {first}"),
+                    format!("defined again at {second}"),
+                ]
+            }
+            ValidationError::MissingCapability {
+                module,
+                capability,
+                site,
+                ..
+            } => vec![format!("{module} requires {capability}  ({site})")],
+            ValidationError::NotLinked { site, .. } => vec![format!("declared at {site}")],
+            ValidationError::InvalidVersion { .. } | ValidationError::InvalidName { .. } => {
+                Vec::new()
+            }
+        }
+    }
+
+    /// The likely fix.
+    pub fn help(&self) -> String {
+        match self {
+            ValidationError::Cycle { .. } => "break the cycle: move what both sides share into a new module that each can depend on".to_owned(),
+            ValidationError::MissingDependency { dependency, .. } => format!("add \"{dependency}\" to the registry (link its crate, or add it to the `subset` roots), or list it under `optional`"),
+            ValidationError::UnsatisfiedVersion { dependency, found, .. } => format!("relax the requirement so that it accepts {found}, or upgrade \"{dependency}\""),
+            ValidationError::DuplicateName { .. } => "give one of the modules another name with `#[module(name = \"...\")]`".to_owned(),
+            ValidationError::MissingCapability { capability, .. } => format!("add a module with `capabilities = [\"{capability}\"]`, or link the crate that has one"),
+            ValidationError::NotLinked { type_name, .. } => format!("add `module_registry::link_modules!();` at the crate root, or reference `{type_name}` from the application"),
+            ValidationError::InvalidVersion { .. } => "use a semantic version such as \"1.2.0\", or a requirement such as \"^1.2\"".to_owned(),
+            ValidationError::InvalidName { .. } => "use a name such as \"http-cache\"".to_owned(),
+        }
+    }
+
+    /// The site a diagnostic should point at, when there is one.
+    pub fn site(&self) -> Option<&Site> {
+        match self {
+            ValidationError::Cycle { hops } => hops.first().map(|h| &h.site),
+            ValidationError::MissingDependency { site, .. }
+            | ValidationError::UnsatisfiedVersion { site, .. }
+            | ValidationError::MissingCapability { site, .. }
+            | ValidationError::NotLinked { site, .. } => Some(site),
+            ValidationError::DuplicateName { second, .. } => Some(second),
+            ValidationError::InvalidVersion { .. } | ValidationError::InvalidName { .. } => None,
+        }
+    }
+
+    /// The error the way the build check prints it, without source snippets:
+    /// `error[MR0001]: headline`, the notes, then `help:`.
+    pub fn report(&self) -> String {
+        let mut out = format!("error[{}]: {self}", self.code());
+        for note in self.notes() {
+            out.push_str("\n  ");
+            out.push_str(&note);
+        }
+        out.push_str("\n  help: ");
+        out.push_str(&self.help());
+        out
+    }
+}
+
+/// Every problem found in one validation, in a deterministic order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationErrors {
+    errors: Vec<ValidationError>,
+}
+
+impl ValidationErrors {
+    /// Wraps a non-empty list of errors.
+    pub fn new(errors: Vec<ValidationError>) -> Self {
+        ValidationErrors { errors }
+    }
+
+    /// The errors, in report order.
+    pub fn errors(&self) -> &[ValidationError] {
+        &self.errors
+    }
+
+    /// Iterates over the errors.
+    pub fn iter(&self) -> std::slice::Iter<'_, ValidationError> {
+        self.errors.iter()
+    }
+
+    /// How many errors.
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    /// Whether there are none (a `ValidationErrors` from this crate never is).
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Unwraps into the list.
+    pub fn into_vec(self) -> Vec<ValidationError> {
+        self.errors
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        writeln!(
+            f,
+            "{n} module graph error{}:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            writeln!(f, "{}", e.report())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+impl IntoIterator for ValidationErrors {
+    type Item = ValidationError;
+    type IntoIter = std::vec::IntoIter<ValidationError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.errors.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a ValidationErrors {
+    type Item = &'a ValidationError;
+    type IntoIter = std::slice::Iter<'a, ValidationError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.errors.iter()
+    }
+}
+
+/// Where an edge points.
+#[derive(Clone, Debug)]
+pub enum Target<'a> {
+    /// A node of the graph, by index.
+    Node(usize),
+    /// Not in the graph: the name to report.
+    Missing(&'a str),
+}
+
+/// A dependency edge as the checks see it.
+#[derive(Clone, Debug)]
+pub struct Edge<'a> {
+    /// The module depended on.
+    pub target: Target<'a>,
+    /// The semver requirement as written.
+    pub req: Option<&'a str>,
+    /// Whether absence is allowed.
+    pub optional: bool,
+    /// Where the edge was written.
+    pub site: Site,
+}
+
+/// A module as the checks see it. Callers build these from descriptors, configs or source scans.
+#[derive(Clone, Debug)]
+pub struct Node<'a> {
+    /// The module name.
+    pub name: &'a str,
+    /// The version, already parsed.
+    pub version: semver::Version,
+    /// Where the module is declared.
+    pub site: Site,
+    /// Provided capabilities.
+    pub capabilities: Vec<&'a str>,
+    /// Required capabilities.
+    pub requires: Vec<&'a str>,
+    /// Dependencies.
+    pub deps: Vec<Edge<'a>>,
+}
+
+/// A capability the application itself requires (`Checker::require_capability`).
+#[derive(Clone, Debug)]
+pub struct Requirement<'a> {
+    /// The capability.
+    pub capability: &'a str,
+    /// Who asks, e.g. the application crate's name.
+    pub by: &'a str,
+    /// Where it is asked for.
+    pub site: Site,
+}
+
+/// Whether `name` is a valid module name or capability: 1 to 64 characters, `[a-z0-9]` words
+/// joined by single `-`.
+#[allow(dead_code)] // used by the dynamic registry
+pub fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Runs every whole-graph check and returns every finding, sorted: duplicates, missing
+/// dependencies, versions, capabilities, then cycles.
+pub fn check(nodes: &[Node<'_>], required: &[Requirement<'_>]) -> Vec<ValidationError> {
+    let mut errors = Vec::new();
+    check_duplicates(nodes, &mut errors);
+    check_edges(nodes, &mut errors);
+    check_capabilities(nodes, required, &mut errors);
+    check_cycles(nodes, &mut errors);
+    errors
+}
+
+/// Two modules must not share a name; each later definition is reported against the first.
+fn check_duplicates(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
+    let mut by_name: BTreeMap<&str, Vec<&Node<'_>>> = BTreeMap::new();
+    for node in nodes {
+        by_name.entry(node.name).or_default().push(node);
+    }
+    for (name, mut defs) in by_name {
+        defs.sort_by(|a, b| a.site.cmp(&b.site));
+        for later in &defs[1..] {
+            errors.push(ValidationError::DuplicateName {
+                name: name.to_owned(),
+                first: defs[0].site.clone(),
+                second: later.site.clone(),
+            });
+        }
+    }
+}
+
+/// A required dependency must be present, and a present dependency must satisfy its requirement.
+fn check_edges(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
+    for node in sorted(nodes) {
+        for edge in &node.deps {
+            match edge.target {
+                Target::Missing(name) if !edge.optional => {
+                    errors.push(ValidationError::MissingDependency {
+                        module: node.name.to_owned(),
+                        dependency: name.to_owned(),
+                        site: edge.site.clone(),
+                    });
+                }
+                Target::Missing(_) => {}
+                Target::Node(i) => {
+                    let Some(text) = edge.req else { continue };
+                    let dep = &nodes[i];
+                    match semver::VersionReq::parse(text) {
+                        Ok(req) if req.matches(&dep.version) => {}
+                        Ok(_) => errors.push(ValidationError::UnsatisfiedVersion {
+                            module: node.name.to_owned(),
+                            dependency: dep.name.to_owned(),
+                            requirement: text.to_owned(),
+                            found: dep.version.to_string(),
+                            site: edge.site.clone(),
+                        }),
+                        Err(e) => errors.push(ValidationError::InvalidVersion {
+                            module: node.name.to_owned(),
+                            what: "version requirement",
+                            text: text.to_owned(),
+                            reason: e.to_string(),
+                        }),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every capability in a `requires` list, or required by the application, must be provided by
+/// some module.
+fn check_capabilities(
+    nodes: &[Node<'_>],
+    required: &[Requirement<'_>],
+    errors: &mut Vec<ValidationError>,
+) {
+    let provided: BTreeSet<&str> = nodes
+        .iter()
+        .flat_map(|n| n.capabilities.iter().copied())
+        .collect();
+    for req in required {
+        if !provided.contains(req.capability) {
+            errors.push(ValidationError::MissingCapability {
+                capability: req.capability.to_owned(),
+                module: req.by.to_owned(),
+                site: req.site.clone(),
+            });
+        }
+    }
+    for node in sorted(nodes) {
+        for cap in &node.requires {
+            if !provided.contains(cap) {
+                errors.push(ValidationError::MissingCapability {
+                    capability: (*cap).to_owned(),
+                    module: node.name.to_owned(),
+                    site: node.site.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// The graph of present dependencies (required, and optional ones that are present) must be
+/// acyclic. Each cycle is reported once, rotated to start at its smallest module name.
+fn check_cycles(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Visiting,
+        Done,
+    }
+    let order = sorted_indices(nodes);
+    let mut marks = vec![Mark::New; nodes.len()];
+    let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
+    let mut found: Vec<Vec<(usize, usize)>> = Vec::new();
+    // Iterative DFS: (node, next edge to look at). The stack holds the current path.
+    for &root in &order {
+        if marks[root] != Mark::New {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        marks[root] = Mark::Visiting;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let edges = sorted_edges(nodes, node);
+            if *next >= edges.len() {
+                marks[node] = Mark::Done;
+                stack.pop();
+                continue;
+            }
+            let (edge_index, target) = edges[*next];
+            *next += 1;
+            match marks[target] {
+                Mark::New => {
+                    marks[target] = Mark::Visiting;
+                    stack.push((target, 0));
+                }
+                Mark::Visiting => {
+                    let start = stack.iter().position(|&(n, _)| n == target).unwrap_or(0);
+                    // Each hop is (node, index of the edge it leaves by).
+                    let mut hops: Vec<(usize, usize)> = stack[start..]
+                        .iter()
+                        .map(|&(n, next)| (n, sorted_edges(nodes, n)[next - 1].0))
+                        .collect();
+                    if let Some(last) = hops.last_mut() {
+                        last.1 = edge_index;
+                    }
+                    let smallest = (0..hops.len())
+                        .min_by_key(|&i| nodes[hops[i].0].name)
+                        .unwrap_or(0);
+                    hops.rotate_left(smallest);
+                    if seen.insert(hops.iter().map(|h| h.0).collect()) {
+                        found.push(hops);
+                    }
+                }
+                Mark::Done => {}
+            }
+        }
+    }
+    found.sort_by(|a, b| {
+        let names = |c: &Vec<(usize, usize)>| c.iter().map(|h| nodes[h.0].name).collect::<Vec<_>>();
+        names(a).cmp(&names(b))
+    });
+    for cycle in found {
+        let hops = cycle
+            .iter()
+            .map(|&(n, e)| {
+                let edge = &nodes[n].deps[e];
+                let to = match edge.target {
+                    Target::Node(t) => nodes[t].name,
+                    Target::Missing(name) => name,
+                };
+                Hop {
+                    from: nodes[n].name.to_owned(),
+                    to: to.to_owned(),
+                    site: edge.site.clone(),
+                }
+            })
+            .collect();
+        errors.push(ValidationError::Cycle { hops });
+    }
+}
+
+/// The present edges of `node` as (edge index, target), ordered by target name.
+fn sorted_edges(nodes: &[Node<'_>], node: usize) -> Vec<(usize, usize)> {
+    let mut edges: Vec<(usize, usize)> = nodes[node]
+        .deps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e.target {
+            Target::Node(t) => Some((i, t)),
+            Target::Missing(_) => None,
+        })
+        .collect();
+    edges.sort_by_key(|&(_, t)| (nodes[t].name, t));
+    edges
+}
+
+fn sorted_indices(nodes: &[Node<'_>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by_key(|&i| (nodes[i].name, i));
+    order
+}
+
+fn sorted<'n, 'a>(nodes: &'n [Node<'a>]) -> impl Iterator<Item = &'n Node<'a>> {
+    sorted_indices(nodes).into_iter().map(move |i| &nodes[i])
+}
+
+/// The boot order: dependencies before dependents, ties broken by name (then by index, so the
+/// order is total even with duplicate names). Fails with every finding of [`check`].
+pub fn order(
+    nodes: &[Node<'_>],
+    required: &[Requirement<'_>],
+) -> Result<Vec<usize>, Vec<ValidationError>> {
+    let errors = check(nodes, required);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(topological(nodes))
+}
+
+/// Kahn's algorithm with a name-ordered ready set. Assumes the graph is acyclic; on a cycle the
+/// nodes of the cycle are left out.
+pub fn topological(nodes: &[Node<'_>]) -> Vec<usize> {
+    let mut pending = vec![0usize; nodes.len()];
+    let mut dependents: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        for edge in &node.deps {
+            if let Target::Node(t) = edge.target {
+                pending[i] += 1;
+                dependents.entry(t).or_default().push(i);
+            }
+        }
+    }
+    let mut ready: BTreeSet<(&str, usize)> = nodes
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| pending[i] == 0)
+        .map(|(i, n)| (n.name, i))
+        .collect();
+    let mut out = Vec::with_capacity(nodes.len());
+    while let Some((_, i)) = ready.pop_first() {
+        out.push(i);
+        for &d in dependents.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+            pending[d] -= 1;
+            if pending[d] == 0 {
+                ready.insert((nodes[d].name, d));
+            }
+        }
+    }
+    out
+}

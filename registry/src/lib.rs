@@ -1,0 +1,152 @@
+//! Structs become modules with one derive; the compiler checks how they fit together.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use module_registry::{Context, Lifecycle, Module, ModuleError, Registry};
+//!
+//! /// Keeps bytes.
+//! #[derive(Module, Default)]
+//! #[module(version = "1.2.0", kind = Storage, capabilities = ["storage"])]
+//! pub struct Storage;
+//!
+//! #[derive(Module)]
+//! #[module(version = "0.3.1", depends_on = [Storage = "^1.2"], create = Cache::new, lifecycle)]
+//! pub struct Cache {
+//!     storage: Arc<Storage>,
+//! }
+//!
+//! impl Cache {
+//!     fn new(ctx: &Context<'_, Self>) -> Result<Self, ModuleError> {
+//!         Ok(Cache { storage: ctx.dep::<Storage>() })
+//!     }
+//! }
+//!
+//! impl Lifecycle for Cache {
+//!     fn initialize(&mut self) -> Result<(), ModuleError> {
+//!         Ok(())
+//!     }
+//! }
+//!
+//! let registry = Registry::global();
+//! assert_eq!(registry.get::<Cache>().name(), "cache");
+//! assert_eq!(registry.get::<Cache>().version().to_string(), "0.3.1");
+//! assert_eq!(registry.find("storage").unwrap().version().to_string(), "1.2.0");
+//! registry.validate().unwrap();
+//!
+//! let order: Vec<_> = registry.init_order().unwrap().iter().map(|d| d.name()).collect();
+//! assert_eq!(order, ["storage", "cache"]);
+//!
+//! let runtime = registry.boot().unwrap();
+//! let cache = runtime.get::<Cache>().unwrap();
+//! assert!(Arc::ptr_eq(&cache.storage, &cache.storage));
+//! runtime.shutdown().unwrap();
+//! ```
+//!
+//! # Declaring a module
+//!
+//! `#[derive(Module)]` on a struct (unit, tuple or named; not generic, not an enum or union)
+//! with an optional `#[module(...)]` attribute. The keys:
+//!
+//! | key | value | default |
+//! |---|---|---|
+//! | `name` | `"kebab-case"`: `[a-z0-9]` words joined by `-`, 1–64 chars | kebab-case of the struct name |
+//! | `version` | a semver literal, `"1.2.0"` | the crate's `CARGO_PKG_VERSION` |
+//! | `kind` | `DataProcessor`, `Service`, `Storage`, `Network`, `Security`, `Monitoring` or `Custom("text")` | `Service` |
+//! | `capabilities` | `["a", "b"]`, same charset as names | none |
+//! | `requires` | capabilities some linked module must provide | none |
+//! | `depends_on` | `[Type, Type = "semver requirement"]` | none |
+//! | `optional` | like `depends_on`; absence is fine, presence boots it first | none |
+//! | `provides` | `[dyn Trait, ...]` the type implements, reachable through [`Runtime::all`] | none |
+//! | `create` | path to `fn(&Context<'_, Self>) -> Result<Self, ModuleError>` | `Default::default()` |
+//! | `lifecycle` | flag: the type implements [`Lifecycle`] itself | empty hooks |
+//! | `description` | `"text"` | the struct's doc comment |
+//!
+//! Dependencies are types, not strings: a typo is a rustc error, a type that is not a module
+//! says "`X` is not a module", and naming the type links its crate.
+//!
+//! # Reaching modules
+//!
+//! [`Registry::global`] is every module linked into the program. [`Registry::get`] returns a
+//! zero-sized [`Handle`]; [`Registry::find`] and [`Registry::with_capability`] use tables built
+//! on first use. [`Registry::validate`] and [`Registry::init_order`] run the graph checks.
+//!
+//! # Booting
+//!
+//! [`Registry::boot`] creates every module in [`Registry::init_order`]: `create` (dependencies
+//! already shared through [`Context`]), then [`Lifecycle::initialize`]. A failure or a panic stops
+//! the boot and cleans up what was started, in reverse order, exactly once;
+//! [`BootPolicy::Degrade`] instead skips the failed module and its dependents.
+//! [`Runtime::shutdown`] (or dropping the runtime) runs [`Lifecycle::cleanup`] in reverse order.
+//!
+//! # Error codes
+//!
+//! Graph errors carry a stable code ([`ValidationError::code`]):
+//!
+//! | code | error | example |
+//! |---|---|---|
+//! | `MR0001` | dependency cycle | `dependency cycle: a -> b -> a` |
+//! | `MR0002` | missing dependency | `module "cache" depends on "storage", which is not in the registry` |
+//! | `MR0003` | unsatisfied version requirement | `module "cache" requires "storage" ^2, but found "storage" 1.2.0` |
+//! | `MR0004` | duplicate module name | `duplicate module name "cache": defined at src/a.rs:3:10 and at src/b.rs:9:10` |
+//! | `MR0005` | required capability not provided | `capability "encryption" required by "cache" is not provided by any module` |
+//! | `MR0006` | expected module not linked | `module "audit" (plugins::Audit) was found by the build check but is not linked into this program` |
+//! | `MR0007` | invalid version or requirement (dynamic registry) | `invalid version "1.x" for module "cache": ...` |
+//! | `MR0008` | invalid module name (dynamic registry) | `invalid module name "Cache": ...` |
+//!
+//! # Details
+//!
+//! - Descriptors live in a [`linkme`] distributed slice: no life-before-main, no allocation to
+//!   register. On targets without linker sections, use [`modules!`].
+//! - A crate that nothing references is not linked, and its modules are not in the slice; a
+//!   typed `depends_on` edge links the dependency's crate.
+//! - [`Registry`], [`Runtime`] and [`Handle`] are `Send + Sync`.
+#![deny(missing_docs)]
+#![doc(test(attr(deny(warnings))))]
+
+mod context;
+mod descriptor;
+mod error;
+mod graph;
+mod index;
+mod module;
+mod registry;
+mod runtime;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use crate::context::Context;
+pub use crate::descriptor::{
+    Dependency, Location, ModuleDescriptor, ModuleType, Provided, Version,
+};
+pub use crate::error::{
+    BootError, Hop, ModuleError, ShutdownError, Site, ValidationError, ValidationErrors,
+};
+pub use crate::module::{DependsOn, Lifecycle, Module, OptionallyDependsOn, Processor};
+pub use crate::registry::{Handle, Registry};
+pub use crate::runtime::{
+    AuditEvent, AuditRecord, BootPolicy, ModuleMetrics, Runtime, SkipReason, Skipped, Stage,
+};
+
+/// Turns a struct into a module. The keys of `#[module(...)]` are in the [crate docs](crate).
+pub use module_registry_macros::Module;
+
+/// A [`Registry`] of exactly the listed module types, in this order; the same checks apply.
+///
+/// ```
+/// use module_registry::{modules, Module};
+/// #[derive(Module, Default)]
+/// struct Storage;
+/// #[derive(Module, Default)]
+/// #[module(depends_on = [Storage])]
+/// struct Cache;
+/// let registry = modules![Cache, Storage];
+/// assert_eq!(registry.len(), 2);
+/// registry.validate().unwrap();
+/// ```
+#[macro_export]
+macro_rules! modules {
+    ($($module:ty),* $(,)?) => {
+        $crate::Registry::from_descriptors([$(<$module as $crate::Module>::DESCRIPTOR),*])
+    };
+}

@@ -1,0 +1,72 @@
+//! The traits a module type implements, most of them through `#[derive(Module)]`.
+
+use crate::context::Context;
+use crate::descriptor::ModuleDescriptor;
+use crate::error::ModuleError;
+
+/// A module: a struct with `#[derive(Module)]`.
+///
+/// Implemented only by the derive, which also places the descriptor in the registry.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a module",
+    label = "`{Self}` is not a module",
+    note = "add `#[derive(Module)]` to `{Self}`, or remove it from `depends_on`/`optional`"
+)]
+pub trait Module: Lifecycle + Send + Sync + Sized + 'static {
+    /// The module's descriptor, in the linker-collected slice.
+    const DESCRIPTOR: &'static ModuleDescriptor;
+
+    /// The module's descriptor. Used by dependency edges, which must not be consts (a cycle of
+    /// modules would be a cycle of constants, rustc's E0391).
+    #[inline(always)]
+    fn descriptor() -> &'static ModuleDescriptor {
+        Self::DESCRIPTOR
+    }
+
+    /// Builds the instance: the `create` path, or `Default::default()`.
+    #[doc(hidden)]
+    fn __create(ctx: &Context<'_, Self>) -> Result<Self, ModuleError>;
+}
+
+/// Hooks run by the runtime after `create` and at shutdown.
+///
+/// Write `lifecycle` in `#[module(...)]` and implement this trait; without the flag the derive
+/// implements it with the default (empty) hooks.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` declares `lifecycle` but does not implement `Lifecycle`",
+    note = "add `impl module_registry::Lifecycle for {Self} {{ ... }}`, or remove `lifecycle` from `#[module(...)]`"
+)]
+pub trait Lifecycle {
+    /// Runs once, after `create`, before any dependent module is created.
+    fn initialize(&mut self) -> Result<(), ModuleError> {
+        Ok(())
+    }
+
+    /// Runs once at shutdown, after every dependent module has been cleaned up and dropped.
+    fn cleanup(&mut self) -> Result<(), ModuleError> {
+        Ok(())
+    }
+}
+
+/// Proof that a module declared `depends_on = [T]`; `ctx.dep::<T>()` requires it.
+#[diagnostic::on_unimplemented(
+    message = "module `{Self}` does not declare a dependency on `{T}`",
+    label = "`{T}` is not in `depends_on` of `{Self}`",
+    note = "add `{T}` to `depends_on` in the `#[module(...)]` attribute of `{Self}`"
+)]
+pub trait DependsOn<T>: Module {}
+
+/// Proof that a module declared `optional = [T]`; `ctx.optional::<T>()` requires it.
+#[diagnostic::on_unimplemented(
+    message = "module `{Self}` does not declare an optional dependency on `{T}`",
+    label = "`{T}` is not in `optional` of `{Self}`",
+    note = "add `{T}` to `optional` in the `#[module(...)]` attribute of `{Self}`"
+)]
+pub trait OptionallyDependsOn<T>: Module {}
+
+/// The FAQ's byte-processing interface. Offer it with `provides = [dyn Processor]`, reach it
+/// with `runtime.processor("name")`.
+pub trait Processor: Send + Sync {
+    /// Transforms `data`.
+    fn process(&self, data: &[u8]) -> Result<Vec<u8>, ModuleError>;
+}

@@ -1,0 +1,317 @@
+//! The static registry: a read-only view over the descriptors the linker collected.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::OnceLock;
+
+use crate::__private::MODULES;
+use crate::descriptor::{Location, ModuleDescriptor};
+use crate::error::{BootError, ValidationErrors};
+use crate::graph::{self, Edge, Node, Site, Target};
+use crate::index::{Index, NameTable};
+use crate::module::Module;
+use crate::runtime::{BootPolicy, Runtime};
+
+/// A set of modules: every linked one ([`Registry::global`]), an explicit list
+/// ([`modules!`](crate::modules)) or a [`subset`](Registry::subset).
+///
+/// Lookups by name and capability use tables built on first use; `get::<T>()` uses none.
+pub struct Registry {
+    source: Source,
+    index: OnceLock<Index>,
+}
+
+enum Source {
+    /// The linker-collected slice, read in place.
+    Linked,
+    /// An explicit list, in the order given.
+    List(Box<[&'static ModuleDescriptor]>),
+}
+
+static GLOBAL: Registry = Registry {
+    source: Source::Linked,
+    index: OnceLock::new(),
+};
+
+impl Registry {
+    /// Every module linked into the program. Allocates nothing and does no work; the lookup
+    /// tables are built on the first `find` or `with_capability`.
+    pub fn global() -> &'static Registry {
+        &GLOBAL
+    }
+
+    /// A registry of exactly these modules, in this order. See also [`modules!`](crate::modules).
+    pub fn from_descriptors(
+        modules: impl IntoIterator<Item = &'static ModuleDescriptor>,
+    ) -> Registry {
+        Registry {
+            source: Source::List(modules.into_iter().collect()),
+            index: OnceLock::new(),
+        }
+    }
+
+    /// A typed handle to module `T`: no lookup, no allocation, a constant.
+    #[inline(always)]
+    pub fn get<T: Module>(&self) -> Handle<T> {
+        Handle(PhantomData)
+    }
+
+    /// Whether module `T` is in this registry.
+    pub fn contains<T: Module>(&self) -> bool {
+        self.position(T::DESCRIPTOR).is_some()
+    }
+
+    /// The module named `name`. With duplicate names (an invalid registry), the first one.
+    pub fn find(&self, name: &str) -> Option<&'static ModuleDescriptor> {
+        let index = self.index();
+        index
+            .names
+            .find(name, |pos| self.at(pos).name)
+            .map(|pos| self.at(pos))
+    }
+
+    /// Every module, in registry order (link order for the global registry; unspecified, but
+    /// stable within one binary). For a deterministic order use [`Registry::init_order`].
+    pub fn modules(&self) -> impl ExactSizeIterator<Item = &'static ModuleDescriptor> + Clone + '_ {
+        (0..self.len()).map(move |i| self.at(i))
+    }
+
+    /// How many modules.
+    pub fn len(&self) -> usize {
+        match &self.source {
+            Source::Linked => MODULES.len(),
+            Source::List(list) => list.len(),
+        }
+    }
+
+    /// Whether there are no modules.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The modules that provide capability `cap`, in registry order. Costs a hash lookup plus
+    /// one step per module returned.
+    pub fn with_capability(
+        &self,
+        cap: &str,
+    ) -> impl ExactSizeIterator<Item = &'static ModuleDescriptor> + '_ {
+        let positions: &[u32] = self
+            .index()
+            .capabilities
+            .get(cap)
+            .map(|b| &**b)
+            .unwrap_or(&[]);
+        positions.iter().map(move |&p| self.at(p as usize))
+    }
+
+    /// Runs every whole-graph check: cycles, missing dependencies, unsatisfied version
+    /// requirements, duplicate names and required capabilities nobody provides. Reports every
+    /// problem at once, in a deterministic order.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let nodes = self.nodes();
+        let errors = graph::check(&nodes, &[]);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors::new(errors))
+        }
+    }
+
+    /// The boot order: dependencies first, ties broken by name. Fails like [`Registry::validate`].
+    pub fn init_order(&self) -> Result<Vec<&'static ModuleDescriptor>, ValidationErrors> {
+        let nodes = self.nodes();
+        graph::order(&nodes, &[])
+            .map(|order| order.into_iter().map(|i| self.at(i)).collect())
+            .map_err(ValidationErrors::new)
+    }
+
+    /// The roots and everything they need, transitively. An optional dependency is in the
+    /// subset only if it is a root or some member requires it. Modules not in `self` are left
+    /// out (and reported by [`Registry::validate`] when required).
+    ///
+    /// Roots are descriptors or handles: `registry.subset([registry.get::<Cache>()])`.
+    pub fn subset<R>(&self, roots: impl IntoIterator<Item = R>) -> Registry
+    where
+        R: Into<&'static ModuleDescriptor>,
+    {
+        let mut keep: HashSet<*const ModuleDescriptor> = HashSet::new();
+        let mut stack: Vec<&'static ModuleDescriptor> = Vec::new();
+        for root in roots {
+            let root = root.into();
+            if self.position(root).is_some() && keep.insert(root) {
+                stack.push(root);
+            }
+        }
+        while let Some(d) = stack.pop() {
+            for dep in d.dependencies().iter().filter(|dep| !dep.is_optional()) {
+                let target = dep.descriptor();
+                if self.position(target).is_some() && keep.insert(target) {
+                    stack.push(target);
+                }
+            }
+        }
+        Registry::from_descriptors(
+            self.modules()
+                .filter(|d| keep.contains(&(*d as *const ModuleDescriptor))),
+        )
+    }
+
+    /// Boots every module with [`BootPolicy::FailFast`].
+    pub fn boot(&self) -> Result<Runtime, BootError> {
+        self.boot_with(BootPolicy::FailFast)
+    }
+
+    /// Boots every module with the given policy.
+    pub fn boot_with(&self, policy: BootPolicy) -> Result<Runtime, BootError> {
+        Runtime::boot(self, policy)
+    }
+
+    #[inline]
+    pub(crate) fn at(&self, pos: usize) -> &'static ModuleDescriptor {
+        match &self.source {
+            Source::Linked => &MODULES[pos],
+            Source::List(list) => list[pos],
+        }
+    }
+
+    /// The position of `d` in this registry.
+    pub(crate) fn position(&self, d: &'static ModuleDescriptor) -> Option<usize> {
+        match &self.source {
+            Source::Linked => crate::__private::slice_index(d),
+            Source::List(list) => list.iter().position(|x| std::ptr::eq(*x, d)),
+        }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let names = NameTable::build(self.modules().map(|d| d.name));
+            let mut capabilities: HashMap<&'static str, Vec<u32>> = HashMap::new();
+            for (pos, d) in self.modules().enumerate() {
+                for cap in d.capabilities {
+                    capabilities.entry(cap).or_default().push(pos as u32);
+                }
+            }
+            Index {
+                names,
+                capabilities: capabilities
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_boxed_slice()))
+                    .collect(),
+            }
+        })
+    }
+
+    /// The graph as the shared checks see it; positions are registry positions.
+    pub(crate) fn nodes(&self) -> Vec<Node<'static>> {
+        let positions: HashMap<*const ModuleDescriptor, usize> = self
+            .modules()
+            .enumerate()
+            .map(|(i, d)| (d as *const ModuleDescriptor, i))
+            .collect();
+        self.modules()
+            .map(|d| Node {
+                name: d.name,
+                version: d.version.to_semver(),
+                site: site(&d.location),
+                capabilities: d.capabilities.to_vec(),
+                requires: d.requires.to_vec(),
+                deps: d
+                    .dependencies
+                    .iter()
+                    .map(|dep| {
+                        let target = dep.descriptor();
+                        Edge {
+                            target: match positions.get(&(target as *const ModuleDescriptor)) {
+                                Some(&i) => Target::Node(i),
+                                None => Target::Missing(target.name),
+                            },
+                            req: dep.req,
+                            optional: dep.optional,
+                            site: site(&dep.location),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn site(l: &Location) -> Site {
+    Site {
+        file: l.file.to_owned(),
+        line: l.line,
+        column: l.column,
+    }
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.modules().map(|d| d.name))
+            .finish()
+    }
+}
+
+/// A typed, zero-sized handle to module `T`. `Copy`; every accessor is a constant read.
+pub struct Handle<T: Module>(PhantomData<fn() -> T>);
+
+impl<T: Module> Handle<T> {
+    /// The module's name.
+    #[inline(always)]
+    pub fn name(self) -> &'static str {
+        T::DESCRIPTOR.name
+    }
+
+    /// The module's version (`Display`s as e.g. `0.3.1`).
+    #[inline(always)]
+    pub fn version(self) -> &'static crate::Version {
+        &T::DESCRIPTOR.version
+    }
+
+    /// The module's descriptor.
+    #[inline(always)]
+    pub fn descriptor(self) -> &'static ModuleDescriptor {
+        T::DESCRIPTOR
+    }
+}
+
+impl<T: Module> Clone for Handle<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Module> Copy for Handle<T> {}
+
+impl<T: Module> fmt::Debug for Handle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Handle<{}>", T::DESCRIPTOR.name)
+    }
+}
+
+impl<T: Module> PartialEq for Handle<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T: Module> Eq for Handle<T> {}
+
+impl<T: Module> From<Handle<T>> for &'static ModuleDescriptor {
+    fn from(_: Handle<T>) -> Self {
+        T::DESCRIPTOR
+    }
+}
+
+impl<T: Module> From<&Handle<T>> for &'static ModuleDescriptor {
+    fn from(_: &Handle<T>) -> Self {
+        T::DESCRIPTOR
+    }
+}
+
+impl From<&&'static ModuleDescriptor> for &'static ModuleDescriptor {
+    fn from(d: &&'static ModuleDescriptor) -> Self {
+        d
+    }
+}

@@ -1,0 +1,545 @@
+//! Booting modules in dependency order, injecting dependencies, lifecycle and shutdown.
+
+use std::any::Any;
+use std::fmt;
+use std::mem::ManuallyDrop;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::__private::{Caster, MODULES};
+use crate::context::Context;
+use crate::descriptor::ModuleDescriptor;
+use crate::error::{BootError, ModuleError, ShutdownError};
+use crate::index::NameTable;
+use crate::module::{Module, Processor};
+use crate::registry::Registry;
+
+/// What to do when a module fails to boot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BootPolicy {
+    /// Stop, clean up everything already initialized in reverse order, return the error.
+    #[default]
+    FailFast,
+    /// Skip the failed module and every module that requires it; boot the rest and report.
+    Degrade,
+}
+
+/// An instance pointer from `Arc::into_raw`, type-erased.
+#[derive(Clone, Copy)]
+pub(crate) struct Erased(NonNull<()>);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hook {
+    Initialize,
+    Cleanup,
+}
+
+/// Instances by dense slice index.
+pub(crate) struct Slots {
+    base: usize,
+    slots: Box<[Option<Erased>]>,
+}
+
+impl Slots {
+    #[inline(always)]
+    fn erased<T: Module>(&self) -> Option<Erased> {
+        let offset = (T::DESCRIPTOR as *const ModuleDescriptor as usize).wrapping_sub(self.base);
+        match self
+            .slots
+            .get(offset / std::mem::size_of::<ModuleDescriptor>())
+        {
+            Some(slot) => *slot,
+            None => None,
+        }
+    }
+
+    #[inline(always)]
+    fn get<T: Module>(&self) -> Option<&T> {
+        // SAFETY: the slot of `T`'s descriptor only ever holds an `Arc<T>` made by
+        // `create_erased::<T>`, alive until the runtime releases it in `shutdown`.
+        self.erased::<T>()
+            .map(|e| unsafe { &*(e.0.as_ptr() as *const T) })
+    }
+
+    pub(crate) fn arc<T: Module>(&self) -> Option<Arc<T>> {
+        self.erased::<T>().map(|e| {
+            let ptr = e.0.as_ptr() as *const T;
+            // SAFETY: as in `get`; the runtime holds one strong count, so adding one is sound.
+            unsafe {
+                Arc::increment_strong_count(ptr);
+                Arc::from_raw(ptr)
+            }
+        })
+    }
+}
+
+pub(crate) fn create_erased<T: Module>(slots: &Slots) -> Result<Erased, ModuleError> {
+    let module = T::__create(&Context::<T>::new(slots))?;
+    let ptr = Arc::into_raw(Arc::new(module)) as *mut ();
+    // SAFETY: `Arc::into_raw` never returns null.
+    Ok(Erased(unsafe { NonNull::new_unchecked(ptr) }))
+}
+
+/// # Safety
+/// `e` must come from `create_erased::<T>` and not be released.
+pub(crate) unsafe fn hook_erased<T: Module>(e: Erased, hook: Hook) -> Result<(), ModuleError> {
+    // SAFETY: per the contract; ManuallyDrop keeps the runtime's count.
+    let mut arc = ManuallyDrop::new(unsafe { Arc::from_raw(e.0.as_ptr() as *const T) });
+    let Some(module) = Arc::get_mut(&mut arc) else {
+        return Err(ModuleError::new(format!(
+            "cannot run {hook:?}: {} other reference(s) to the instance are still alive",
+            Arc::strong_count(&arc) - 1
+        )));
+    };
+    match hook {
+        Hook::Initialize => module.initialize(),
+        Hook::Cleanup => module.cleanup(),
+    }
+}
+
+/// # Safety
+/// `e` must come from `create_erased::<T>` and is released exactly once.
+pub(crate) unsafe fn release_erased<T: Module>(e: Erased) {
+    // SAFETY: per the contract.
+    drop(unsafe { Arc::from_raw(e.0.as_ptr() as *const T) });
+}
+
+/// A lifecycle stage, as named in errors, metrics and the audit trail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// The `create` function (or `Default::default`).
+    Create,
+    /// `Lifecycle::initialize`.
+    Initialize,
+    /// `Lifecycle::cleanup`.
+    Cleanup,
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stage::Create => "create",
+            Stage::Initialize => "initialize",
+            Stage::Cleanup => "cleanup",
+        })
+    }
+}
+
+/// Timings and outcome of one module in one runtime.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleMetrics {
+    /// The module.
+    pub name: &'static str,
+    /// Time spent in `create`.
+    pub create_time: Duration,
+    /// Time spent in `initialize`.
+    pub init_time: Duration,
+    /// Time spent in `cleanup` (zero until shutdown).
+    pub cleanup_time: Duration,
+    /// Errors and panics raised by the module's hooks.
+    pub errors: u32,
+}
+
+/// What happened to a module, in the order it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditEvent {
+    /// `create` returned the instance.
+    Created,
+    /// `initialize` succeeded: the module is running.
+    Initialized,
+    /// A stage failed (error or panic).
+    Failed {
+        /// Which stage.
+        stage: Stage,
+        /// The message.
+        message: String,
+    },
+    /// Not booted because a required dependency failed or was skipped (degrade policy).
+    Skipped {
+        /// The failed dependency.
+        because: &'static str,
+    },
+    /// `cleanup` ran.
+    CleanedUp,
+    /// The instance was dropped.
+    Dropped,
+}
+
+/// One line of the audit trail.
+#[derive(Clone, Debug)]
+pub struct AuditRecord {
+    /// The module.
+    pub module: &'static str,
+    /// What happened.
+    pub event: AuditEvent,
+    /// When.
+    pub at: SystemTime,
+}
+
+/// A module that did not boot under [`BootPolicy::Degrade`].
+#[derive(Debug)]
+pub struct Skipped {
+    /// The module.
+    pub module: &'static str,
+    /// Why: its own failure, or the dependency that failed.
+    pub reason: SkipReason,
+}
+
+/// Why a module was skipped.
+#[derive(Debug)]
+pub enum SkipReason {
+    /// The module itself failed.
+    Failed {
+        /// In which stage.
+        stage: Stage,
+        /// The error (a panic becomes an error carrying its message).
+        error: ModuleError,
+    },
+    /// A required dependency did not boot.
+    DependencyDown {
+        /// That dependency.
+        dependency: &'static str,
+    },
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.reason {
+            SkipReason::Failed { stage, error } => {
+                write!(f, "module \"{}\" failed in {stage}: {error}", self.module)
+            }
+            SkipReason::DependencyDown { dependency } => write!(
+                f,
+                "module \"{}\" skipped: its dependency \"{dependency}\" did not boot",
+                self.module
+            ),
+        }
+    }
+}
+
+/// The booted modules of a registry: one instance each, in dependency order.
+///
+/// `Send + Sync`; [`Runtime::get`] takes no lock. Dropping it runs [`Runtime::shutdown`] if that
+/// was not called.
+pub struct Runtime {
+    slots: Slots,
+    booted: Vec<&'static ModuleDescriptor>,
+    names: NameTable,
+    metrics: Vec<ModuleMetrics>,
+    skipped: Vec<Skipped>,
+    audit: Mutex<Vec<AuditRecord>>,
+    down: bool,
+}
+
+// SAFETY: every instance is a `Module`, hence `Send + Sync`; the slots are only written during
+// boot and shutdown, which take `&mut self` or `self`.
+unsafe impl Send for Runtime {}
+// SAFETY: as above.
+unsafe impl Sync for Runtime {}
+
+fn panic_message(payload: Box<dyn Any + Send>) -> ModuleError {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    ModuleError::new(format!("panicked: {text}"))
+}
+
+fn guarded<R>(f: impl FnOnce() -> Result<R, ModuleError>) -> Result<R, ModuleError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panic_message(payload)))
+}
+
+impl Runtime {
+    pub(crate) fn boot(registry: &Registry, policy: BootPolicy) -> Result<Runtime, BootError> {
+        let order = registry.init_order()?;
+        let mut rt = Runtime {
+            slots: Slots {
+                base: MODULES.as_ptr() as usize,
+                slots: vec![None; MODULES.len()].into_boxed_slice(),
+            },
+            booted: Vec::with_capacity(order.len()),
+            names: NameTable::build(std::iter::empty()),
+            metrics: Vec::with_capacity(order.len()),
+            skipped: Vec::new(),
+            audit: Mutex::new(Vec::with_capacity(order.len() * 2)),
+            down: false,
+        };
+        for &d in &order {
+            let _span = tracing::info_span!("module", name = d.name()).entered();
+            if policy == BootPolicy::Degrade {
+                if let Some(dep) = d
+                    .dependencies()
+                    .iter()
+                    .find(|dep| !dep.is_optional() && rt.index_of(dep.descriptor()).is_none())
+                {
+                    let dependency = dep.name();
+                    tracing::warn!(dependency, "skipped: a required dependency did not boot");
+                    rt.record(
+                        d,
+                        AuditEvent::Skipped {
+                            because: dependency,
+                        },
+                    );
+                    rt.skipped.push(Skipped {
+                        module: d.name(),
+                        reason: SkipReason::DependencyDown { dependency },
+                    });
+                    continue;
+                }
+            }
+            if let Err((stage, error)) = rt.start(d) {
+                tracing::error!(%stage, %error, "module failed to boot");
+                match policy {
+                    BootPolicy::FailFast => {
+                        let path = needed_by(&order, d);
+                        let cleanup = rt.stop_all();
+                        return Err(BootError::Failed {
+                            module: d.name(),
+                            stage,
+                            path,
+                            error,
+                            cleanup,
+                        });
+                    }
+                    BootPolicy::Degrade => rt.skipped.push(Skipped {
+                        module: d.name(),
+                        reason: SkipReason::Failed { stage, error },
+                    }),
+                }
+            }
+        }
+        rt.names = NameTable::build(rt.booted.iter().map(|d| d.name()));
+        Ok(rt)
+    }
+
+    fn index_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
+        crate::__private::slice_index(d).filter(|&i| self.slots.slots[i].is_some())
+    }
+
+    fn record(&self, d: &'static ModuleDescriptor, event: AuditEvent) {
+        if let Ok(mut audit) = self.audit.lock() {
+            audit.push(AuditRecord {
+                module: d.name(),
+                event,
+                at: SystemTime::now(),
+            });
+        }
+    }
+
+    /// Creates and initializes one module; on failure nothing of it remains.
+    fn start(&mut self, d: &'static ModuleDescriptor) -> Result<(), (Stage, ModuleError)> {
+        let mut metrics = ModuleMetrics {
+            name: d.name(),
+            ..ModuleMetrics::default()
+        };
+        let Some(slot) = crate::__private::slice_index(d) else {
+            return Err((
+                Stage::Create,
+                ModuleError::new("descriptor is not in the linked module slice"),
+            ));
+        };
+        let t = Instant::now();
+        let created = guarded(|| (d.create)(&self.slots));
+        metrics.create_time = t.elapsed();
+        let instance = match created {
+            Ok(instance) => instance,
+            Err(e) => {
+                self.record(
+                    d,
+                    AuditEvent::Failed {
+                        stage: Stage::Create,
+                        message: e.to_string(),
+                    },
+                );
+                return Err((Stage::Create, e));
+            }
+        };
+        self.record(d, AuditEvent::Created);
+        let t = Instant::now();
+        // SAFETY: `instance` was just made by this descriptor's `create`.
+        let init = guarded(|| unsafe { (d.hook)(instance, Hook::Initialize) });
+        metrics.init_time = t.elapsed();
+        if let Err(e) = init {
+            self.record(
+                d,
+                AuditEvent::Failed {
+                    stage: Stage::Initialize,
+                    message: e.to_string(),
+                },
+            );
+            // SAFETY: released once, here; it was never stored.
+            let _ = catch_unwind(AssertUnwindSafe(|| unsafe { (d.release)(instance) }));
+            self.record(d, AuditEvent::Dropped);
+            return Err((Stage::Initialize, e));
+        }
+        self.record(d, AuditEvent::Initialized);
+        self.slots.slots[slot] = Some(instance);
+        self.booted.push(d);
+        self.metrics.push(metrics);
+        Ok(())
+    }
+
+    /// Cleans up and drops every running module in reverse boot order, exactly once.
+    fn stop_all(&mut self) -> Vec<(&'static str, ModuleError)> {
+        let mut failures = Vec::new();
+        while let Some(d) = self.booted.pop() {
+            let _span = tracing::info_span!("module", name = d.name()).entered();
+            let Some(slot) = crate::__private::slice_index(d) else {
+                continue;
+            };
+            let Some(instance) = self.slots.slots[slot].take() else {
+                continue;
+            };
+            let t = Instant::now();
+            // SAFETY: `instance` is live and owned by this runtime until released below.
+            let result = guarded(|| unsafe { (d.hook)(instance, Hook::Cleanup) });
+            if let Some(m) = self.metrics.iter_mut().rev().find(|m| m.name == d.name()) {
+                m.cleanup_time = t.elapsed();
+                m.errors += u32::from(result.is_err());
+            }
+            match result {
+                Ok(()) => self.record(d, AuditEvent::CleanedUp),
+                Err(e) => {
+                    tracing::error!(error = %e, "cleanup failed");
+                    self.record(
+                        d,
+                        AuditEvent::Failed {
+                            stage: Stage::Cleanup,
+                            message: e.to_string(),
+                        },
+                    );
+                    failures.push((d.name(), e));
+                }
+            }
+            // SAFETY: taken out of its slot above, so released exactly once.
+            if let Err(payload) =
+                catch_unwind(AssertUnwindSafe(|| unsafe { (d.release)(instance) }))
+            {
+                failures.push((d.name(), panic_message(payload)));
+            }
+            self.record(d, AuditEvent::Dropped);
+        }
+        self.down = true;
+        failures
+    }
+
+    /// The instance of module `T`, if it is booted here. O(1): an index computed from `T`'s
+    /// descriptor address, then one slot read.
+    #[inline(always)]
+    pub fn get<T: Module>(&self) -> Option<&T> {
+        self.slots.get::<T>()
+    }
+
+    /// Every booted module that declared `provides = [dyn I]`, as `&dyn I`, in boot order.
+    pub fn all<I: ?Sized + 'static>(&self) -> impl Iterator<Item = &I> + '_ {
+        self.booted.iter().filter_map(move |d| self.cast::<I>(d))
+    }
+
+    /// The booted module named `name`, if it provides `dyn Processor`.
+    pub fn processor(&self, name: &str) -> Option<&dyn Processor> {
+        let pos = self.names.find(name, |p| self.booted[p].name())?;
+        self.cast::<dyn Processor>(self.booted[pos])
+    }
+
+    fn cast<I: ?Sized + 'static>(&self, d: &'static ModuleDescriptor) -> Option<&I> {
+        let caster = d
+            .provides()
+            .iter()
+            .find_map(|p| p.caster.downcast_ref::<Caster<I>>())?;
+        let instance = self.slots.slots[crate::__private::slice_index(d)?]?;
+        // SAFETY: the caster was generated for this descriptor's module type, and `instance`
+        // is that module's live instance.
+        Some(unsafe { &*(caster.0)(instance.0.as_ptr()) })
+    }
+
+    /// The running modules, in boot order.
+    pub fn modules(&self) -> impl ExactSizeIterator<Item = &'static ModuleDescriptor> + '_ {
+        self.booted.iter().copied()
+    }
+
+    /// How many modules are running.
+    pub fn len(&self) -> usize {
+        self.booted.len()
+    }
+
+    /// Whether no module is running.
+    pub fn is_empty(&self) -> bool {
+        self.booted.is_empty()
+    }
+
+    /// What [`BootPolicy::Degrade`] skipped, and why, in boot order.
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.skipped
+    }
+
+    /// A snapshot of per-module timings and error counts, in boot order.
+    pub fn metrics(&self) -> Vec<ModuleMetrics> {
+        self.metrics.clone()
+    }
+
+    /// A copy of the audit trail: every lifecycle event so far, in order.
+    pub fn audit_trail(&self) -> Vec<AuditRecord> {
+        self.audit.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    /// Runs `cleanup` on every module in reverse boot order, dropping each instance after its
+    /// cleanup, continuing past failures, and reports them all.
+    pub fn shutdown(mut self) -> Result<(), ShutdownError> {
+        let failures = self.stop_all();
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(ShutdownError { failures })
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if !self.down {
+            for (module, error) in self.stop_all() {
+                tracing::error!(module, %error, "cleanup failed during drop");
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field(
+                "modules",
+                &self.booted.iter().map(|d| d.name()).collect::<Vec<_>>(),
+            )
+            .field("skipped", &self.skipped)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The chain of dependents that made `failed` necessary, from a module nothing depends on down
+/// to `failed` (smallest names first).
+fn needed_by(
+    order: &[&'static ModuleDescriptor],
+    failed: &'static ModuleDescriptor,
+) -> Vec<&'static str> {
+    let mut path = vec![failed.name()];
+    let mut current = failed;
+    while let Some(parent) = order
+        .iter()
+        .filter(|d| {
+            d.dependencies()
+                .iter()
+                .any(|dep| std::ptr::eq(dep.descriptor(), current))
+                && !path.contains(&d.name())
+        })
+        .min_by_key(|d| d.name())
+    {
+        path.push(parent.name());
+        current = parent;
+    }
+    path.reverse();
+    path
+}

@@ -1,0 +1,1 @@
+//! Cross-crate integration tests of module-registry; the tests are in `tests/`.
