@@ -103,3 +103,23 @@ pub struct Caster<I: ?Sized + 'static>(pub fn(*const ()) -> *const I);
 pub const fn provided(name: &'static str, caster: &'static (dyn Any + Send + Sync)) -> Provided {
     Provided { name, caster }
 }
+
+/// A module the build check found in the sources; written by `module-registry-build` into
+/// `OUT_DIR/module_registry_link.rs` and pulled in by `link_modules!()`.
+pub struct ExpectedModule {
+    pub name: &'static str,
+    pub type_name: &'static str,
+    pub location: Location,
+}
+
+/// Every module some build check expected to be linked into this program.
+#[distributed_slice]
+pub static EXPECTED: [ExpectedModule];
+
+pub const fn expected(name: &'static str, type_name: &'static str, location: Location) -> ExpectedModule {
+    ExpectedModule {
+        name,
+        type_name,
+        location,
+    }
+}

@@ -150,3 +150,15 @@ macro_rules! modules {
         $crate::Registry::from_descriptors([$(<$module as $crate::Module>::DESCRIPTOR),*])
     };
 }
+
+/// Links every module crate the build check found, and records the modules it expects, so that
+/// [`Registry::validate`] and [`Registry::boot`] name any module missing from the binary.
+///
+/// Put it once at the crate root of the application, whose `build.rs` runs
+/// `module_registry_build::Checker`; it includes `OUT_DIR/module_registry_link.rs`.
+#[macro_export]
+macro_rules! link_modules {
+    () => {
+        ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/module_registry_link.rs"));
+    };
+}

@@ -110,7 +110,8 @@ impl Registry {
     /// problem at once, in a deterministic order.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let nodes = self.nodes();
-        let errors = graph::check(&nodes, &[]);
+        let mut errors = graph::check(&nodes, &[]);
+        errors.extend(self.missing_expected());
         if errors.is_empty() {
             Ok(())
         } else {
@@ -121,9 +122,33 @@ impl Registry {
     /// The boot order: dependencies first, ties broken by name. Fails like [`Registry::validate`].
     pub fn init_order(&self) -> Result<Vec<&'static ModuleDescriptor>, ValidationErrors> {
         let nodes = self.nodes();
-        graph::order(&nodes, &[])
-            .map(|order| order.into_iter().map(|i| self.at(i)).collect())
-            .map_err(ValidationErrors::new)
+        let mut errors = graph::check(&nodes, &[]);
+        errors.extend(self.missing_expected());
+        if !errors.is_empty() {
+            return Err(ValidationErrors::new(errors));
+        }
+        Ok(graph::topological(&nodes)
+            .into_iter()
+            .map(|i| self.at(i))
+            .collect())
+    }
+
+    /// Modules the build check expected (`link_modules!()`) that are not linked. Only the global
+    /// registry is compared: a subset or an explicit list leaves modules out on purpose.
+    fn missing_expected(&self) -> Vec<crate::ValidationError> {
+        if !matches!(self.source, Source::Linked) {
+            return Vec::new();
+        }
+        let mut seen = HashSet::new();
+        crate::__private::EXPECTED
+            .iter()
+            .filter(|e| seen.insert(e.name) && self.find(e.name).is_none())
+            .map(|e| crate::ValidationError::NotLinked {
+                module: e.name.to_owned(),
+                type_name: e.type_name.to_owned(),
+                site: site(&e.location),
+            })
+            .collect()
     }
 
     /// The roots and everything they need, transitively. An optional dependency is in the
