@@ -588,20 +588,8 @@ fn sorted<'n, 'a>(nodes: &'n [Node<'a>]) -> impl Iterator<Item = &'n Node<'a>> {
 }
 
 /// The boot order: dependencies before dependents, ties broken by name (then by index, so the
-/// order is total even with duplicate names). Fails with every finding of [`check`].
-pub fn order(
-    nodes: &[Node<'_>],
-    required: &[Requirement<'_>],
-) -> Result<Vec<usize>, Vec<ValidationError>> {
-    let errors = check(nodes, required);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(topological(nodes))
-}
-
-/// Kahn's algorithm with a name-ordered ready set. Assumes the graph is acyclic; on a cycle the
-/// nodes of the cycle are left out.
+/// order is total even with duplicate names). Kahn's algorithm with a name-ordered ready set;
+/// run [`check`] first: on a cycle, the nodes of the cycle are left out.
 pub fn topological(nodes: &[Node<'_>]) -> Vec<usize> {
     let mut pending = vec![0usize; nodes.len()];
     let mut dependents: HashMap<usize, Vec<usize>> = HashMap::new();
