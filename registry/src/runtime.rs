@@ -456,7 +456,7 @@ impl Runtime {
     }
 
     /// The running modules, in boot order.
-    pub fn modules(&self) -> impl ExactSizeIterator<Item = &'static ModuleDescriptor> + '_ {
+    pub fn modules(&self) -> impl DoubleEndedIterator<Item = &'static ModuleDescriptor> + ExactSizeIterator + '_ {
         self.booted.iter().copied()
     }
 
