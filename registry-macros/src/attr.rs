@@ -3,7 +3,10 @@
 //! Parsers return no `Result`: every problem is pushed into [`Errors`] and parsing goes on with
 //! the next key, so the user sees every bad key at once.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::{Ident, TokenTree};
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::parse::ParseStream;
 use syn::{LitStr, Token};
@@ -77,6 +80,10 @@ pub(crate) struct Attrs {
     pub(crate) create: Slot<syn::Path>,
     pub(crate) lifecycle: Slot<()>,
     pub(crate) description: Slot<LitStr>,
+    /// Keys whose value did not parse, `*` when a whole attribute did not: the fallback
+    /// expansion must not guess at them, or rustc adds follow-up errors.
+    #[cfg_attr(not(proc_macro), allow(dead_code))]
+    pub(crate) unparsed: BTreeSet<String>,
 }
 
 impl Attrs {
@@ -88,6 +95,11 @@ impl Attrs {
 
     pub(crate) fn has_lifecycle(&self) -> bool {
         self.lifecycle.key.is_some()
+    }
+
+    #[cfg_attr(not(proc_macro), allow(dead_code))]
+    pub(crate) fn is_unparsed(&self, key: &str) -> bool {
+        self.unparsed.contains(key) || self.unparsed.contains("*")
     }
 }
 
@@ -102,11 +114,24 @@ pub(crate) fn parse(cx: &mut Errors, attrs: &[syn::Attribute]) -> Attrs {
             if let Err(e) = parse_key(cx, &mut out, &meta) {
                 cx.push(e);
                 skip_value(meta.input);
+                let key = meta.path.get_ident().map(Ident::to_string);
+                out.unparsed.extend(key);
             }
             Ok(())
         });
         if let Err(e) = result {
             cx.push(e);
+            out.unparsed.insert("*".to_owned());
+            // Keys after the error were not read; a `lifecycle` flag among them still counts.
+            if let syn::Meta::List(list) = &attr.meta {
+                let flag = list.tokens.clone().into_iter().find_map(|tt| match tt {
+                    TokenTree::Ident(i) if i == LIFECYCLE => Some(i),
+                    _ => None,
+                });
+                if let (Some(flag), false) = (flag, out.has_lifecycle()) {
+                    out.lifecycle.set(cx, &flag, ());
+                }
+            }
         }
     }
     out
@@ -122,7 +147,7 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
     match key.to_string().as_str() {
         // #[module(name = "kebab-case")]
         NAME => {
-            let lit: LitStr = meta.value()?.parse()?;
+            let lit = string(value(meta, "name = \"cache\"")?, "name = \"cache\"")?;
             if !is_valid_word(&lit.value()) {
                 cx.error(lit.span(), format_args!("invalid module name `{}`: expected 1 to 64 characters, lowercase words of [a-z0-9] joined by `-`", lit.value()));
             }
@@ -130,7 +155,7 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
         }
         // #[module(version = "1.2.0")]
         VERSION => {
-            let lit: LitStr = meta.value()?.parse()?;
+            let lit = string(value(meta, "version = \"1.2.0\"")?, "version = \"1.2.0\"")?;
             match semver::Version::parse(&lit.value()) {
                 Ok(version) => out.version.set(cx, key, VersionLit { lit, version }),
                 Err(e) => cx.error(
@@ -144,12 +169,22 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
         }
         // #[module(kind = Storage)] or #[module(kind = Custom("text"))]
         KIND => {
-            let input = meta.value()?;
+            let input = value(meta, "kind = Storage")?;
+            if !input.peek(syn::Ident) {
+                return Err(input.error(format_args!(
+                    "expected a module kind, as in `kind = Storage`; one of {}, or `Custom(\"text\")`",
+                    list(KINDS)
+                )));
+            }
             let ident: Ident = input.parse()?;
             if ident == "Custom" {
-                let content;
-                syn::parenthesized!(content in input);
-                let lit: LitStr = content.parse()?;
+                let example = "kind = Custom(\"scheduler\")";
+                if !input.peek(syn::token::Paren) {
+                    return Err(input.error(format_args!(
+                        "expected `(\"text\")` after `Custom`, as in `{example}`"
+                    )));
+                }
+                let lit = parenthesized(input, |content| string(content, example))?;
                 out.kind.set(cx, key, Kind::Custom(lit));
             } else if KINDS.iter().any(|k| ident == k) {
                 out.kind.set(cx, key, Kind::Variant(ident));
@@ -165,7 +200,8 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
         }
         // #[module(capabilities = ["a", "b"])], #[module(requires = ["a"])]
         CAPABILITIES | REQUIRES => {
-            let words = bracketed(meta.value()?, |input| input.parse::<LitStr>())?;
+            let example = format!("{key} = [\"storage\"]");
+            let words = bracketed(value(meta, &example)?, key, |input| string(input, &example))?;
             for w in &words {
                 if !is_valid_word(&w.value()) {
                     cx.error(w.span(), format_args!("invalid capability `{}`: expected 1 to 64 characters, lowercase words of [a-z0-9] joined by `-`", w.value()));
@@ -181,7 +217,10 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
         // #[module(depends_on = [Storage, Metrics = "^1.2"])], same for `optional`
         DEPENDS_ON | OPTIONAL => {
             let optional = key == OPTIONAL;
-            let entries = bracketed(meta.value()?, |input| parse_dep(cx, input, optional))?;
+            let example = format!("{key} = [Storage]");
+            let entries = bracketed(value(meta, &example)?, key, |input| {
+                parse_dep(cx, input, key, optional)
+            })?;
             let slot = if optional {
                 &mut out.optional
             } else {
@@ -191,13 +230,14 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
         }
         // #[module(provides = [dyn CacheApi])]
         PROVIDES => {
-            let traits = bracketed(meta.value()?, |input| {
+            let example = "provides = [dyn CacheApi]";
+            let traits = bracketed(value(meta, example)?, key, |input| {
                 let ty: syn::Type = input.parse()?;
                 match ty {
                     syn::Type::TraitObject(t) if t.dyn_token.is_some() => Ok(t),
                     other => Err(syn::Error::new_spanned(
                         other,
-                        "expected a trait object such as `dyn CacheApi` in `provides`",
+                        "expected a trait object, as in `provides = [dyn CacheApi]`",
                     )),
                 }
             })?;
@@ -205,31 +245,65 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
         }
         // #[module(create = Cache::new)]
         CREATE => {
-            let path: syn::Path = meta.value()?.parse()?;
+            let input = value(meta, "create = Cache::new")?;
+            if !(input.peek(Ident::peek_any) || input.peek(Token![::])) {
+                return Err(
+                    input.error("expected a path to a function, as in `create = Cache::new`")
+                );
+            }
+            let path: syn::Path = input.parse()?;
             out.create.set(cx, key, path);
         }
         // #[module(lifecycle)]
         LIFECYCLE => {
+            // The flag counts even with a value, so the error is not followed by a conflict
+            // between the user's `impl Lifecycle` and the default one.
+            out.lifecycle.set(cx, key, ());
             if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
                 return Err(meta.error("`lifecycle` is a flag: write `lifecycle` alone, and implement `Lifecycle` for the type"));
             }
-            out.lifecycle.set(cx, key, ());
         }
         // #[module(description = "text")]
         DESCRIPTION => {
-            let lit: LitStr = meta.value()?.parse()?;
+            let example = "description = \"Keeps bytes\"";
+            let lit = string(value(meta, example)?, example)?;
             out.description.set(cx, key, lit);
         }
-        other => return Err(meta.error(unknown_key(other))),
+        other => {
+            // A misspelt key probably meant the guess: the fallback does not guess its value,
+            // and a misspelt `lifecycle` flag still counts, for the same reason as above.
+            let guess = did_you_mean(other, KEYS);
+            out.unparsed.extend(guess.map(str::to_owned));
+            let flag = meta.input.is_empty() || meta.input.peek(Token![,]);
+            if flag && guess == Some(LIFECYCLE) && !out.has_lifecycle() {
+                out.lifecycle.set(cx, key, ());
+            }
+            return Err(meta.error(unknown_key(other)));
+        }
     }
     Ok(())
 }
 
-fn parse_dep(cx: &mut Errors, input: ParseStream<'_>, optional: bool) -> syn::Result<DepEntry> {
+fn parse_dep(
+    cx: &mut Errors,
+    input: ParseStream<'_>,
+    key: &Ident,
+    optional: bool,
+) -> syn::Result<DepEntry> {
+    if input.peek(LitStr) {
+        return Err(input.error(format_args!(
+            "expected a module type, as in `{key} = [Storage]`: dependencies are types, not names"
+        )));
+    }
+    if !(input.peek(Ident::peek_any) || input.peek(Token![::])) {
+        return Err(input.error(format_args!(
+            "expected a module type, as in `{key} = [Storage]`"
+        )));
+    }
     let path: syn::Path = input.parse()?;
     let req = if input.peek(Token![=]) {
         input.parse::<Token![=]>()?;
-        let lit: LitStr = input.parse()?;
+        let lit = string(input, &format!("{key} = [Storage = \"^1.2\"]"))?;
         if let Err(e) = semver::VersionReq::parse(&lit.value()) {
             cx.error(lit.span(), format_args!("invalid version requirement `{}`: {e}; expected e.g. \"^1.2\" or \">=1.0, <2\"", lit.value()));
         }
@@ -244,21 +318,83 @@ fn parse_dep(cx: &mut Errors, input: ParseStream<'_>, optional: bool) -> syn::Re
     })
 }
 
+/// The value of a `key = value`, or an error at the key that shows how to write it.
+fn value<'a>(meta: &'a ParseNestedMeta<'_>, example: &str) -> syn::Result<ParseStream<'a>> {
+    if meta.input.peek(Token![=]) {
+        meta.value()
+    } else {
+        Err(meta.error(format_args!("expected a value, as in `{example}`")))
+    }
+}
+
+/// A string literal, or an error at the next token that shows how to write it.
+fn string(input: ParseStream<'_>, example: &str) -> syn::Result<LitStr> {
+    if input.peek(LitStr) {
+        input.parse()
+    } else {
+        Err(input.error(format_args!("expected a string literal, as in `{example}`")))
+    }
+}
+
+/// `[item, item, ...]`; `[value]` is suggested when the brackets are missing around one value.
 fn bracketed<T>(
     input: ParseStream<'_>,
+    key: &Ident,
     mut item: impl FnMut(ParseStream<'_>) -> syn::Result<T>,
 ) -> syn::Result<Vec<T>> {
+    if !input.peek(syn::token::Bracket) {
+        let fork = input.fork();
+        let one = fork
+            .parse::<TokenTree>()
+            .ok()
+            .filter(|_| fork.is_empty() || fork.peek(Token![,]));
+        return Err(match one {
+            Some(tt) => input.error(format_args!(
+                "expected a list in brackets: `{key} = [{tt}]`"
+            )),
+            None => input.error(format_args!("expected a list in brackets: `{key} = [...]`")),
+        });
+    }
     let content;
     syn::bracketed!(content in input);
-    let mut out = Vec::new();
-    while !content.is_empty() {
-        out.push(item(&content)?);
-        if content.is_empty() {
-            break;
+    let result = (|| {
+        let mut out = Vec::new();
+        while !content.is_empty() {
+            out.push(item(&content)?);
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
         }
-        content.parse::<Token![,]>()?;
+        Ok(out)
+    })();
+    drain(&content, result)
+}
+
+/// `( item )`.
+fn parenthesized<T>(
+    input: ParseStream<'_>,
+    item: impl FnOnce(ParseStream<'_>) -> syn::Result<T>,
+) -> syn::Result<T> {
+    let content;
+    syn::parenthesized!(content in input);
+    let result = item(&content).and_then(|value| {
+        if content.is_empty() {
+            Ok(value)
+        } else {
+            Err(content.error("expected `)`"))
+        }
+    });
+    drain(&content, result)
+}
+
+/// After an error inside a delimited group, consumes the rest of it: syn reports leftover tokens
+/// as a second, "unexpected token" error.
+fn drain<T>(content: ParseStream<'_>, result: syn::Result<T>) -> syn::Result<T> {
+    if result.is_err() {
+        let _ = content.parse::<proc_macro2::TokenStream>();
     }
-    Ok(out)
+    result
 }
 
 /// Skips the rest of a key's value, up to the next top-level `,`, after an error.
@@ -306,23 +442,25 @@ pub(crate) fn did_you_mean<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a 
         .map(|(_, c)| c)
 }
 
+/// Levenshtein distance, where swapping two neighbours is one edit (`nmae` -> `name`).
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        d[i][0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 /// `[a-z0-9]` words joined by single `-`, 1 to 64 characters (the rule `graph::is_valid_name`

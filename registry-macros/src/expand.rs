@@ -8,6 +8,7 @@ use crate::attr::Kind;
 use crate::check;
 use crate::errors::Errors;
 use crate::fallback;
+use crate::symbol::{CREATE, DEPENDS_ON, OPTIONAL};
 
 pub(crate) fn derive(node: &syn::DeriveInput) -> TokenStream {
     let mut cx = Errors::default();
@@ -27,6 +28,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
     let descriptor = descriptor(input);
     let impls = impls(input);
     let casters = casters(input);
+    let requirements = requirements(input);
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all, clippy::pedantic)]
@@ -36,6 +38,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
             static __MODULE_DESCRIPTOR: ::module_registry::__private::ModuleDescriptor = #descriptor;
             #impls
             #casters
+            #requirements
         };
     }
 }
@@ -126,21 +129,37 @@ fn path_span(path: &syn::Path) -> Span {
         .map_or_else(Span::call_site, |s| s.ident.span())
 }
 
-/// `impl Module`, the default `impl Lifecycle`, and one `DependsOn`/`OptionallyDependsOn` impl
-/// per dependency, which is what lets `ctx.dep::<T>()` compile.
+/// `impl Module`, the default `impl Lifecycle`, and the dependency proofs of [`access`].
 pub(crate) fn impls(input: &Input<'_>) -> TokenStream {
     let ident = input.ident;
     let attrs = &input.attrs;
+    // Coercing the path to the expected fn pointer type gives one "expected fn pointer" error
+    // at the path for any wrong signature, where a call would give one error per mismatch.
     let create = match &attrs.create.value {
-        Some(path) => quote_spanned!(path_span(path)=> #path(ctx)),
+        Some(path) => {
+            let ty = quote_spanned! {path_span(path)=>
+                fn(&::module_registry::__private::Context<'_, Self>)
+                    -> ::core::result::Result<Self, ::module_registry::__private::ModuleError>
+            };
+            quote! {
+                let __create: #ty = #path;
+                __create(ctx)
+            }
+        }
+        // Fallback only: `create` was written but did not parse; `Default` may not exist.
+        None if attrs.is_unparsed(CREATE) => quote! {
+            ::core::unreachable!()
+        },
         None => quote_spanned! {ident.span()=>
             ::core::result::Result::Ok(<Self as ::core::default::Default>::default())
         },
     };
-    // With `lifecycle`, a missing `impl Lifecycle` is reported at the flag.
-    let module_trait = match &attrs.lifecycle.key {
-        Some(key) => quote_spanned!(key.span()=> ::module_registry::__private::Module),
-        None => quote!(::module_registry::__private::Module),
+    // With `lifecycle`, a missing `impl Lifecycle` is reported at the flag: rustc reports an
+    // unsatisfied supertrait at the impl's self type. (A where clause there instead would
+    // make the impl conditional, and every use of the module a second error.)
+    let self_ty = match &attrs.lifecycle.key {
+        Some(key) => respan(ident, key.span()),
+        None => ident.clone(),
     };
     let lifecycle = if attrs.has_lifecycle() {
         None
@@ -150,21 +169,10 @@ pub(crate) fn impls(input: &Input<'_>) -> TokenStream {
             impl ::module_registry::__private::Lifecycle for #ident {}
         })
     };
-    let access = attrs.dependencies().map(|dep| {
-        let path = &dep.path;
-        let proof = if dep.optional {
-            quote!(OptionallyDependsOn)
-        } else {
-            quote!(DependsOn)
-        };
-        quote! {
-            #[automatically_derived]
-            impl ::module_registry::__private::#proof<#path> for #ident {}
-        }
-    });
+    let access = access(input);
     quote! {
         #[automatically_derived]
-        impl #module_trait for #ident {
+        impl ::module_registry::__private::Module for #self_ty {
             const DESCRIPTOR: &'static ::module_registry::__private::ModuleDescriptor = &__MODULE_DESCRIPTOR;
             #[inline]
             fn __create(
@@ -174,8 +182,43 @@ pub(crate) fn impls(input: &Input<'_>) -> TokenStream {
             }
         }
         #lifecycle
-        #(#access)*
+        #access
     }
+}
+
+/// `impl DependsOn<Dep> for T {}` per `depends_on` entry, `impl OptionallyDependsOn<Dep>` per
+/// `optional` entry: what lets `ctx.dep::<Dep>()` and `ctx.optional::<Dep>()` compile.
+fn access(input: &Input<'_>) -> TokenStream {
+    let ident = input.ident;
+    let attrs = &input.attrs;
+    let mut out = TokenStream::new();
+    for (key, optional, proof) in [
+        (DEPENDS_ON, false, quote!(DependsOn)),
+        (OPTIONAL, true, quote!(OptionallyDependsOn)),
+    ] {
+        // Fallback only: the list did not parse, so allow every dependency rather than report
+        // each use as undeclared.
+        if attrs.is_unparsed(key) {
+            out.extend(quote! {
+                impl<__T: ::module_registry::__private::Module>
+                    ::module_registry::__private::#proof<__T> for #ident {}
+            });
+            continue;
+        }
+        // A duplicate is reported by `check`; one impl each keeps rustc from adding a
+        // conflicting-impl error to it in the fallback.
+        let mut seen = std::collections::BTreeSet::new();
+        for dep in attrs.dependencies().filter(|d| d.optional == optional) {
+            let path = &dep.path;
+            if seen.insert(path.to_token_stream().to_string()) {
+                out.extend(quote! {
+                    #[automatically_derived]
+                    impl ::module_registry::__private::#proof<#path> for #ident {}
+                });
+            }
+        }
+    }
+    out
 }
 
 /// One `fn(*const ()) -> *const dyn Trait` per `provides` entry. The unsizing cast is what
@@ -191,12 +234,51 @@ fn casters(input: &Input<'_>) -> TokenStream {
         .enumerate()
         .map(|(i, t)| {
             let cast = format_ident!("__cast_{}", i);
-            let span = syn::spanned::Spanned::span(t);
-            quote_spanned! {span=>
+            let first = t.dyn_token.map_or_else(Span::call_site, |d| d.span);
+            let last = t
+                .to_token_stream()
+                .into_iter()
+                .last()
+                .map_or(first, |tt| tt.span());
+            // rustc reports the cast of `instance as *const T`, spanned from `instance` to `T`:
+            // these spans make that the whole entry.
+            let ident = respan(ident, last);
+            quote_spanned! {first=>
+                #[allow(unused_parens)]
                 fn #cast(instance: *const ()) -> *const (#t) {
                     instance as *const #ident as *const (#t)
                 }
             }
         });
     quote!(#(#casts)*)
+}
+
+/// One const item per dependency with a version requirement, spanned on the requirement
+/// literal, so that an unsatisfied one fails compilation there:
+///
+/// ```text
+/// const _: () = ::module_registry::__private::check_requirement(
+///     "cache", "^2", <Storage as ::module_registry::__private::Module>::DESCRIPTOR);
+/// ```
+fn requirements(input: &Input<'_>) -> TokenStream {
+    let name = input.name();
+    let checks = input.attrs.dependencies().filter_map(|dep| {
+        let req = dep.req.as_ref()?;
+        let path = &dep.path;
+        Some(quote_spanned! {req.span()=>
+            const _: () = ::module_registry::__private::check_requirement(
+                #name,
+                #req,
+                <#path as ::module_registry::__private::Module>::DESCRIPTOR,
+            );
+        })
+    });
+    quote!(#(#checks)*)
+}
+
+/// `ident` as written, resolved the same way, but reported at `span`.
+fn respan(ident: &syn::Ident, span: Span) -> syn::Ident {
+    let mut ident = ident.clone();
+    ident.set_span(span);
+    ident
 }

@@ -19,12 +19,10 @@ pub(crate) fn expand(input: Option<&Input<'_>>, errors: syn::Error) -> TokenStre
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
         const _: () = {
+            // A stub: `check_requirement` skips it, as this module's errors are already shown.
             static __MODULE_DESCRIPTOR: ::module_registry::__private::ModuleDescriptor =
-                ::module_registry::__private::descriptor::<#ident>(
+                ::module_registry::__private::stub::<#ident>(
                     #name,
-                    ::module_registry::__private::version(0, 0, 0, "", ""),
-                    ::module_registry::__private::ModuleType::Service,
-                    &[], &[], &[], &[], "", "",
                     ::module_registry::__private::location(::core::file!(), ::core::line!(), ::core::column!()),
                 );
             #impls

@@ -123,3 +123,4 @@ pub const fn expected(name: &'static str, type_name: &'static str, location: Loc
         location,
     }
 }
+pub use crate::const_check::*;

@@ -103,6 +103,7 @@
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 
+mod const_check;
 mod context;
 mod descriptor;
 mod error;

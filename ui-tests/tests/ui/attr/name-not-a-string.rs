@@ -1,0 +1,7 @@
+use module_registry::Module;
+
+#[derive(Module, Default)]
+#[module(name = cache)]
+struct Cache;
+
+fn main() {}

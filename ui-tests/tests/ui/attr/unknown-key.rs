@@ -1,0 +1,10 @@
+use module_registry::Module;
+
+#[derive(Module, Default)]
+struct Storage;
+
+#[derive(Module, Default)]
+#[module(depnds_on = [Storage])]
+struct Cache;
+
+fn main() {}

@@ -1,0 +1,8 @@
+use module_registry::Module;
+
+#[derive(Module)]
+struct Cache {
+    capacity: usize,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use module_registry::Module;
+
+struct Storage;
+
+#[derive(Module, Default)]
+#[module(depends_on = [Storage = "^1.2"])]
+struct Cache;
+
+fn main() {}

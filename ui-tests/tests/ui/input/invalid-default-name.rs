@@ -1,0 +1,6 @@
+use module_registry::Module;
+
+#[derive(Module, Default)]
+struct Café;
+
+fn main() {}
