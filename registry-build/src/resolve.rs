@@ -1,0 +1,177 @@
+//! Resolves `depends_on` type paths to scanned modules, then runs the shared graph checks.
+//!
+//! A path is matched by its last segment against the scanned structs' names; when several
+//! structs share that name, the file's `use` items and the path's leading segments
+//! (`crate::`, `self::`, `super::`, a crate name) pick one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::graph::{self, Edge, Node, Requirement, Target, ValidationError};
+use crate::scan::{Found, FoundDep, Scan};
+
+/// Where one dependency entry points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Resolution {
+    /// A scanned module, by index.
+    Module(usize),
+    /// No scanned module has that name: reported as a missing dependency.
+    Missing,
+    /// A module the scanner cannot see (cfg-gated or assumed): left to the boot-time twin.
+    Unseen,
+}
+
+/// Resolves every dependency of every module, in order.
+pub(crate) fn resolve(
+    scan: &Scan,
+    assumed: &BTreeSet<String>,
+    warnings: &mut Vec<String>,
+) -> Vec<Vec<Resolution>> {
+    let mut by_ident: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, m) in scan.modules.iter().enumerate() {
+        by_ident.entry(&m.ident).or_default().push(i);
+    }
+    scan.modules
+        .iter()
+        .map(|m| {
+            m.deps
+                .iter()
+                .map(|dep| {
+                    let ident = dep.segments.last().map(String::as_str).unwrap_or_default();
+                    if assumed.contains(ident) || assumed.contains(&dep.text) {
+                        return Resolution::Unseen;
+                    }
+                    let candidates = by_ident.get(ident).map(Vec::as_slice).unwrap_or(&[]);
+                    match candidates {
+                        [] if scan.unseen.contains(ident) => Resolution::Unseen,
+                        [] => Resolution::Missing,
+                        [one] => Resolution::Module(*one),
+                        many => pick(scan, m, dep, many).unwrap_or_else(|| {
+                            warnings.push(format!(
+                                "`{}` in `{}` ({}) could match several modules; that dependency was not checked",
+                                dep.text, m.name, dep.site
+                            ));
+                            Resolution::Unseen
+                        }),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Among structs of the same name, the one the path designates, if the rules can tell.
+fn pick(scan: &Scan, from: &Found, dep: &FoundDep, candidates: &[usize]) -> Option<Resolution> {
+    let uses = &scan.files[from.file].uses;
+    let mut path = dep.segments.clone();
+    if !dep.leading_colon {
+        if let Some(imported) = uses.get(&path[0]) {
+            path.splice(0..1, imported.iter().cloned());
+        }
+    }
+    let module: Vec<&str> = from.module_path.split("::").collect();
+    let mut absolute: Vec<String> = Vec::new();
+    let mut rest = path.as_slice();
+    match rest.first().map(String::as_str) {
+        Some("crate") => {
+            absolute.push(from.crate_name.clone());
+            rest = &rest[1..];
+        }
+        Some("self") | Some("super") => {
+            let mut base = module.clone();
+            while let Some(first) = rest.first() {
+                match first.as_str() {
+                    "self" => {}
+                    "super" => {
+                        base.pop();
+                    }
+                    _ => break,
+                }
+                rest = &rest[1..];
+            }
+            absolute.extend(base.iter().map(|s| (*s).to_owned()));
+        }
+        _ => {}
+    }
+    absolute.extend(rest.iter().cloned());
+    let relative = format!("{}::{}", from.module_path, absolute.join("::"));
+    let absolute = absolute.join("::");
+    let type_name = |i: usize| {
+        let m = &scan.modules[i];
+        format!("{}::{}", m.module_path, m.ident)
+    };
+    let exact: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&i| type_name(i) == absolute || type_name(i) == relative)
+        .collect();
+    if let [one] = exact[..] {
+        return Some(Resolution::Module(one));
+    }
+    // A re-export or an alias we cannot follow: prefer the crate the path names, else ours.
+    let first = absolute.split("::").next().unwrap_or_default();
+    let krate = if dep.segments.len() > 1 || uses.contains_key(&dep.segments[0]) {
+        first
+    } else {
+        from.crate_name.as_str()
+    };
+    let same_crate: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&i| scan.modules[i].crate_name == krate)
+        .collect();
+    match same_crate[..] {
+        [one] => Some(Resolution::Module(one)),
+        _ => None,
+    }
+}
+
+/// Runs the shared checks over the scanned modules.
+pub(crate) fn check(
+    modules: &[Found],
+    resolved: &[Vec<Resolution>],
+    required: &[Requirement<'_>],
+    macro_capabilities: &BTreeSet<String>,
+) -> (Vec<ValidationError>, Vec<usize>) {
+    let nodes: Vec<Node<'_>> = modules
+        .iter()
+        .zip(resolved)
+        .map(|(m, res)| Node {
+            name: &m.name,
+            version: m.version.clone(),
+            site: m.site.clone(),
+            capabilities: m.capabilities.iter().map(String::as_str).collect(),
+            requires: m.requires.iter().map(String::as_str).collect(),
+            deps: m
+                .deps
+                .iter()
+                .zip(res)
+                .filter_map(|(d, r)| {
+                    let target = match *r {
+                        Resolution::Module(i) => Target::Node(i),
+                        Resolution::Missing => Target::Missing(&d.text),
+                        Resolution::Unseen => return None,
+                    };
+                    Some(Edge {
+                        target,
+                        req: d.req.as_deref(),
+                        optional: d.optional,
+                        site: d.site.clone(),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let mut errors = graph::check(&nodes, required);
+    // A capability a module-deriving macro lists is probably provided by a module the scan
+    // cannot see; the boot-time twin decides.
+    errors.retain(|e| {
+        !matches!(e, ValidationError::MissingCapability { capability, .. }
+            if macro_capabilities.contains(capability))
+    });
+    let order = if errors.is_empty() {
+        graph::topological(&nodes)
+    } else {
+        Vec::new()
+    };
+    (errors, order)
+}
