@@ -619,3 +619,53 @@ pub fn topological(nodes: &[Node<'_>]) -> Vec<usize> {
     }
     out
 }
+
+/// What adding `nodes[new]` to a graph that passed [`check`] introduces, found from the new
+/// node's neighbourhood so that the cost does not grow with the graph (the dynamic registry's
+/// `register`). The findings are built by the same code as [`check`]: equal codes and text.
+///
+/// `nodes` need not be the whole graph. It must hold the new node with all its edges, and:
+/// - every node the new node depends on (only its name and version are read: `deps` may be
+///   empty), and a node of the same name if there is one;
+/// - every node with an edge to the new node, with at least that edge;
+/// - for each capability the new node requires, a node providing it, if any module does;
+/// - when some edge leads to the new node, every node the new node reaches, with all its edges
+///   (a new cycle must pass through the new node, so it lies within that set).
+///
+/// Only findings that involve the new node are returned, so problems the graph already had do
+/// not refuse an unrelated addition.
+#[allow(dead_code)] // used by the dynamic registry
+pub fn check_addition(nodes: &[Node<'_>], new: usize) -> Vec<ValidationError> {
+    let name = nodes[new].name;
+    let mut errors = Vec::new();
+    // Each check runs only when it can find something that involves the new node: a
+    // duplicate needs a second node of its name, a new cycle an edge into it.
+    if nodes.iter().filter(|n| n.name == name).count() > 1 {
+        check_duplicates(nodes, &mut errors);
+    }
+    check_edges(nodes, &mut errors);
+    if !nodes[new].requires.is_empty() {
+        check_capabilities(nodes, &[], &mut errors);
+    }
+    let into_new = |n: &Node<'_>| {
+        n.deps
+            .iter()
+            .any(|e| matches!(e.target, Target::Node(t) if t == new))
+    };
+    if nodes.iter().any(into_new) {
+        check_cycles(nodes, &mut errors);
+    }
+    errors.retain(|e| match e {
+        ValidationError::Cycle { hops } => hops.iter().any(|h| h.from == name),
+        ValidationError::DuplicateName { name: n, .. } => n == name,
+        ValidationError::UnsatisfiedVersion {
+            module, dependency, ..
+        } => module == name || dependency == name,
+        ValidationError::MissingDependency { module, .. }
+        | ValidationError::MissingCapability { module, .. }
+        | ValidationError::NotLinked { module, .. }
+        | ValidationError::InvalidVersion { module, .. } => module == name,
+        ValidationError::InvalidName { name: n } => n == name,
+    });
+    errors
+}
