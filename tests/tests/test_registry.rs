@@ -105,8 +105,9 @@ fn subset_takes_roots_and_required_dependencies() {
         ["local-store", "telemetry", "collector", "reporter", "dashboard"]
     );
 
-    // As a root, too.
-    let s = r.subset(&[Reporter::DESCRIPTOR, Telemetry::DESCRIPTOR]);
+    // As a root, too; a borrowed slice of roots works as well as an array.
+    let roots = vec![Reporter::DESCRIPTOR, Telemetry::DESCRIPTOR];
+    let s = r.subset(&roots);
     assert_eq!(names(s.init_order().unwrap()), ["local-store", "telemetry", "reporter"]);
 
     // Across crates.

@@ -14,6 +14,8 @@ struct Host {
 }
 
 impl Host {
+    // `stop` waits for the child; on a panic the test process ends and takes the child with it.
+    #[allow(clippy::zombie_processes)]
     fn start(db: &std::path::Path) -> Host {
         let mut child = Command::new(env!("CARGO_BIN_EXE_host"))
             .env("PORT", "0")
@@ -25,7 +27,10 @@ impl Host {
         let mut seen = String::new();
         loop {
             let mut line = String::new();
-            assert!(stdout.read_line(&mut line).unwrap() > 0, "host exited early:\n{seen}");
+            if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                let status = child.wait();
+                panic!("host exited early ({status:?}):\n{seen}");
+            }
             seen.push_str(&line);
             if let Some(addr) = line.trim().strip_prefix("listening on http://127.0.0.1:") {
                 let port = addr.parse().unwrap();
