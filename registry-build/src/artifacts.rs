@@ -88,50 +88,6 @@ fn module(m: &ScannedModule) -> Module<'_> {
     }
 }
 
-/// Graphviz: one box per module, an arrow per dependency (dashed when optional), labelled
-/// with the requirement.
-pub(crate) fn dot(report: &Report) -> String {
-    let mut out = String::from("digraph modules {\n    rankdir=LR;\n    node [shape=box];\n");
-    for m in &report.modules {
-        let label = format!("{}\n{}", m.name, m.version);
-        let _ = writeln!(out, "    {} [label={}];", quoted(&m.name), quoted(&label));
-    }
-    for m in &report.modules {
-        for d in &m.dependencies {
-            let target = d.module.as_deref().unwrap_or(&d.path);
-            let mut attrs = Vec::new();
-            if let Some(req) = &d.requirement {
-                attrs.push(format!("label={}", quoted(req)));
-            }
-            if d.optional {
-                attrs.push("style=dashed".to_owned());
-            }
-            let attrs = if attrs.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", attrs.join(", "))
-            };
-            let _ = writeln!(out, "    {} -> {}{attrs};", quoted(&m.name), quoted(target));
-        }
-    }
-    out.push_str("}\n");
-    out
-}
-
-fn quoted(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// `module_registry_link.rs`: one `extern crate` per module crate the application depends on
 /// directly (which is what makes rustc hand the crate to the linker, and with it every linkme
 /// element in it), and one `EXPECTED` element per module found outside the application's
@@ -161,7 +117,7 @@ pub(crate) fn link(report: &Report) -> String {
 pub(crate) fn write(out_dir: &Path, report: &Report) -> Result<(), Error> {
     for (name, text) in [
         (JSON, json(report)?),
-        (DOT, dot(report)),
+        (DOT, report.dot.clone()),
         (LINK, link(report)),
     ] {
         let path = out_dir.join(name);

@@ -272,7 +272,7 @@ impl Checker {
                 site: site.clone(),
             })
             .collect();
-        let (errors, boot_order) = resolve::check(
+        let (errors, boot_order, dot) = resolve::check(
             &scan.modules,
             &resolved,
             &required,
@@ -322,7 +322,8 @@ impl Checker {
                 _ => None,
             })
             .collect();
-        let with_modules: BTreeSet<usize> = scan.modules.iter().map(|m| m.package).collect();
+        let mut with_modules: BTreeSet<usize> = scan.modules.iter().map(|m| m.package).collect();
+        with_modules.extend(scan.macro_packages.iter().copied());
         let extern_crates: BTreeSet<String> = graph
             .packages
             .iter()
@@ -361,6 +362,7 @@ impl Checker {
             required: self.required.iter().map(|(c, _)| c.clone()).collect(),
             extern_crates: extern_crates.into_iter().collect(),
             targets,
+            dot,
         })
     }
 

@@ -94,8 +94,10 @@ pub(crate) fn discover(
     let mut seen = BTreeSet::new();
     let root = walk.package(&manifest_dir, root_manifest, true)?;
     let root_name = root.package.name.clone();
-    let mut queue = vec![root];
-    while let Some(pending) = queue.pop() {
+    // Breadth first: the root's direct dependencies, which alone get an `extern crate` name,
+    // are visited before the same packages are reached again through other crates.
+    let mut queue = std::collections::VecDeque::from([root]);
+    while let Some(pending) = queue.pop_front() {
         if !seen.insert((
             pending.package.name.clone(),
             pending.package.version.clone(),
@@ -120,7 +122,7 @@ pub(crate) fn discover(
                     None => child.lib_name.clone(),
                 };
             }
-            queue.push(child);
+            queue.push_back(child);
         }
         if uses_runtime {
             packages.push(pending.package);

@@ -93,6 +93,8 @@ pub struct Report {
     pub(crate) extern_crates: Vec<String>,
     /// The module each resolved dependency edge points at, by the edge's site.
     pub(crate) targets: BTreeMap<Site, usize>,
+    /// `module_graph.dot`, from the shared graph module.
+    pub(crate) dot: String,
 }
 
 impl Report {

@@ -131,7 +131,7 @@ pub(crate) fn check(
     resolved: &[Vec<Resolution>],
     required: &[Requirement<'_>],
     macro_capabilities: &BTreeSet<String>,
-) -> (Vec<ValidationError>, Vec<usize>) {
+) -> (Vec<ValidationError>, Vec<usize>, String) {
     let nodes: Vec<Node<'_>> = modules
         .iter()
         .zip(resolved)
@@ -173,5 +173,5 @@ pub(crate) fn check(
     } else {
         Vec::new()
     };
-    (errors, order)
+    (errors, order, graph::to_dot(&nodes))
 }

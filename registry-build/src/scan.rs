@@ -68,6 +68,8 @@ pub(crate) struct Scan {
     pub(crate) module_macros: BTreeSet<String>,
     /// Capabilities listed inside such macros: modules the scan cannot see may provide them.
     pub(crate) macro_capabilities: BTreeSet<String>,
+    /// Packages that define such a macro: module crates, even when no module is visible.
+    pub(crate) macro_packages: BTreeSet<usize>,
     /// Item-level macro invocations: the macro's name and every identifier passed to it.
     pub(crate) invocations: Vec<(String, Vec<String>)>,
 }
@@ -194,6 +196,7 @@ fn merge(parts: Vec<Scan>) -> Scan {
         out.warnings.append(&mut part.warnings);
         out.module_macros.append(&mut part.module_macros);
         out.macro_capabilities.append(&mut part.macro_capabilities);
+        out.macro_packages.append(&mut part.macro_packages);
         out.invocations.append(&mut part.invocations);
     }
     out.modules
@@ -339,7 +342,7 @@ impl Walker<'_> {
                 self.use_tree(&u.tree, &mut prefix);
             }
             syn::Item::Mod(m) => self.module_item(m, scope),
-            syn::Item::Macro(m) => self.macro_item(m),
+            syn::Item::Macro(m) => self.macro_item(m, scope),
             _ => {}
         }
     }
@@ -404,7 +407,7 @@ impl Walker<'_> {
 
     /// A `macro_rules!` that derives `Module` makes modules the scan cannot see: remember its
     /// name and the capabilities it lists. Remember every invocation's identifiers.
-    fn macro_item(&mut self, m: &syn::ItemMacro) {
+    fn macro_item(&mut self, m: &syn::ItemMacro, scope: &Scope) {
         let Some(name) = m.mac.path.segments.last().map(|s| s.ident.to_string()) else {
             return;
         };
@@ -420,6 +423,7 @@ impl Walker<'_> {
             );
             if let (true, Some(ident)) = (derives, &m.ident) {
                 self.scan.module_macros.insert(ident.to_string());
+                self.scan.macro_packages.insert(scope.package);
                 self.scan.macro_capabilities.extend(capabilities);
                 self.scan.unseen.extend(structs);
             }

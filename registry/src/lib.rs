@@ -176,6 +176,7 @@ mod dynamic;
 mod error;
 mod graph;
 mod index;
+mod manifest;
 mod module;
 mod registry;
 mod runtime;
@@ -232,6 +233,9 @@ macro_rules! modules {
 #[macro_export]
 macro_rules! link_modules {
     () => {
-        ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/module_registry_link.rs"));
+        ::core::include!(::core::concat!(
+            ::core::env!("OUT_DIR"),
+            "/module_registry_link.rs"
+        ));
     };
 }

@@ -16,10 +16,10 @@ use demo_metrics::Metrics;
 use module_registry::{Module, ModuleDescriptor, Processor, Registry, Runtime};
 
 // Nothing names the pipeline's processors: they are found through `provides = [dyn Processor]`.
-// A crate nothing references is not linked, and its modules would vanish from the registry;
-// this line links it. (`module_registry::link_modules!()` does it for every module crate the
-// build check finds.)
-extern crate demo_pipeline;
+// A crate nothing references is not linked, and its modules would vanish from the registry.
+// This line links every module crate the build check (build.rs) found, and tells `validate()`
+// and `boot()` which modules to expect.
+module_registry::link_modules!();
 
 /// The application's own module: it needs the cache and some processing capability; metrics
 /// are welcome but optional.
@@ -47,13 +47,22 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let runtime = Arc::new(registry.boot()?);
     println!("booted {} modules", runtime.len());
 
-    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
-    let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     tokio.block_on(serve(Arc::clone(&runtime), port))?;
 
     println!("shutting down in reverse boot order");
     let runtime = Arc::into_inner(runtime).ok_or("a request still holds the runtime")?;
-    let order: Vec<&str> = runtime.modules().rev().map(ModuleDescriptor::name).collect();
+    let order: Vec<&str> = runtime
+        .modules()
+        .rev()
+        .map(ModuleDescriptor::name)
+        .collect();
     runtime.shutdown()?;
     println!("cleaned up: {}", order.join(", "));
     Ok(())
@@ -64,12 +73,21 @@ fn print_modules(registry: &Registry) {
     modules.sort_by_key(|d| d.name());
     println!("{} modules linked:", modules.len());
     for d in modules {
-        println!("  {} {} ({}) at {}", d.name(), d.version(), d.kind(), d.location());
+        println!(
+            "  {} {} ({}) at {}",
+            d.name(),
+            d.version(),
+            d.kind(),
+            d.location()
+        );
         if !d.capabilities().is_empty() {
             println!("      provides: {}", d.capabilities().join(", "));
         }
         for dep in d.dependencies() {
-            let req = dep.version_req().map(|r| format!(" {r}")).unwrap_or_default();
+            let req = dep
+                .version_req()
+                .map(|r| format!(" {r}"))
+                .unwrap_or_default();
             let optional = if dep.is_optional() { " (optional)" } else { "" };
             println!("      needs {}{req}{optional}", dep.name());
         }
@@ -90,6 +108,11 @@ async fn serve(runtime: Shared, port: u16) -> std::io::Result<()> {
         .route("/process/{name}", post(process_one))
         .route("/pipeline", post(pipeline))
         .route("/metrics", get(metrics))
+        .route("/graph.dot", get(|| async { Registry::global().to_dot() }))
+        .route(
+            "/manifest.json",
+            get(|| async { Registry::global().to_json() }),
+        )
         .with_state(runtime);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     println!("listening on http://{}", listener.local_addr()?);
@@ -101,8 +124,10 @@ async fn serve(runtime: Shared, port: u16) -> std::io::Result<()> {
 }
 
 fn cache(rt: &Runtime) -> Result<&Cache, Reply> {
-    rt.get::<Cache>()
-        .ok_or((StatusCode::SERVICE_UNAVAILABLE, "cache is not running\n".to_owned()))
+    rt.get::<Cache>().ok_or((
+        StatusCode::SERVICE_UNAVAILABLE,
+        "cache is not running\n".to_owned(),
+    ))
 }
 
 fn failed(e: impl std::fmt::Display) -> Reply {
@@ -110,7 +135,9 @@ fn failed(e: impl std::fmt::Display) -> Reply {
 }
 
 async fn modules(State(rt): State<Shared>) -> String {
-    rt.modules().map(|d| format!("{} {}\n", d.name(), d.version())).collect()
+    rt.modules()
+        .map(|d| format!("{} {}\n", d.name(), d.version()))
+        .collect()
 }
 
 async fn get_value(State(rt): State<Shared>, Path(key): Path<String>) -> Result<Vec<u8>, Reply> {
@@ -120,15 +147,24 @@ async fn get_value(State(rt): State<Shared>, Path(key): Path<String>) -> Result<
     }
 }
 
-async fn put_value(State(rt): State<Shared>, Path(key): Path<String>, body: Bytes) -> Result<StatusCode, Reply> {
+async fn put_value(
+    State(rt): State<Shared>,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Result<StatusCode, Reply> {
     cache(&rt)?.put(&key, body.to_vec()).map_err(failed)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn process_one(State(rt): State<Shared>, Path(name): Path<String>, body: Bytes) -> Result<Vec<u8>, Reply> {
-    let processor = rt
-        .processor(&name)
-        .ok_or((StatusCode::NOT_FOUND, format!("no processor named {name}\n")))?;
+async fn process_one(
+    State(rt): State<Shared>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<Vec<u8>, Reply> {
+    let processor = rt.processor(&name).ok_or((
+        StatusCode::NOT_FOUND,
+        format!("no processor named {name}\n"),
+    ))?;
     processor
         .process(&body)
         .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, format!("{name}: {e}\n")))

@@ -34,7 +34,12 @@ impl Host {
             seen.push_str(&line);
             if let Some(addr) = line.trim().strip_prefix("listening on http://127.0.0.1:") {
                 let port = addr.parse().unwrap();
-                return Host { child, port, stdout, seen };
+                return Host {
+                    child,
+                    port,
+                    stdout,
+                    seen,
+                };
             }
         }
     }
@@ -55,7 +60,10 @@ impl Host {
         let head = String::from_utf8_lossy(&raw[..split]).to_string();
         let status = head.split(' ').nth(1).unwrap().parse().unwrap();
         let mut body = raw[split + 4..].to_vec();
-        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
             body = dechunk(&body);
         }
         (status, body)
@@ -79,7 +87,9 @@ fn dechunk(mut body: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
         let line_end = body.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size = usize::from_str_radix(std::str::from_utf8(&body[..line_end]).unwrap().trim(), 16).unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&body[..line_end]).unwrap().trim(), 16)
+                .unwrap();
         if size == 0 {
             return out;
         }
@@ -97,11 +107,23 @@ fn serves_persists_and_shuts_down_in_reverse_order() {
 
     let host = Host::start(&db);
     assert!(host.seen.contains("init order: metrics -> storage -> cache -> http-api -> trim -> uppercase -> utf8-guard"), "{}", host.seen);
-    assert_eq!(host.request("PUT", "/kv/greeting", b"hello world"), (204, vec![]));
-    assert_eq!(host.request("GET", "/kv/greeting", b""), (200, b"hello world".to_vec()));
+    assert_eq!(
+        host.request("PUT", "/kv/greeting", b"hello world"),
+        (204, vec![])
+    );
+    assert_eq!(
+        host.request("GET", "/kv/greeting", b""),
+        (200, b"hello world".to_vec())
+    );
     assert_eq!(host.request("GET", "/kv/missing", b"").0, 404);
-    assert_eq!(host.request("POST", "/process/uppercase", b"abc"), (200, b"ABC".to_vec()));
-    assert_eq!(host.request("POST", "/pipeline", b"  make me loud \n"), (200, b"MAKE ME LOUD".to_vec()));
+    assert_eq!(
+        host.request("POST", "/process/uppercase", b"abc"),
+        (200, b"ABC".to_vec())
+    );
+    assert_eq!(
+        host.request("POST", "/pipeline", b"  make me loud \n"),
+        (200, b"MAKE ME LOUD".to_vec())
+    );
     let (status, body) = host.request("POST", "/pipeline", b"\xff\xfe");
     assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
     assert_eq!(host.request("POST", "/process/nope", b"x").0, 404);
@@ -110,21 +132,31 @@ fn serves_persists_and_shuts_down_in_reverse_order() {
     assert!(metrics.contains("process.uppercase 3\n"), "{metrics}");
     assert!(metrics.contains("cache.hit 1\n"), "{metrics}");
     let out = host.stop();
-    assert!(out.contains("cleaned up: utf8-guard, uppercase, trim, http-api, cache, storage, metrics"), "{out}");
+    assert!(
+        out.contains("cleaned up: utf8-guard, uppercase, trim, http-api, cache, storage, metrics"),
+        "{out}"
+    );
 
     // The row is in SQLite itself.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let value: Vec<u8> = conn
-        .query_row("SELECT value FROM kv WHERE key = 'greeting'", [], |r| r.get(0))
+        .query_row("SELECT value FROM kv WHERE key = 'greeting'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(value, b"hello world");
     drop(conn);
 
     // And survives a restart: served by a fresh cache, from storage.
     let host = Host::start(&db);
-    assert_eq!(host.request("GET", "/kv/greeting", b""), (200, b"hello world".to_vec()));
+    assert_eq!(
+        host.request("GET", "/kv/greeting", b""),
+        (200, b"hello world".to_vec())
+    );
     let (_, metrics) = host.request("GET", "/metrics", b"");
-    assert!(String::from_utf8(metrics).unwrap().contains("cache.miss 1\n"));
+    assert!(String::from_utf8(metrics)
+        .unwrap()
+        .contains("cache.miss 1\n"));
     host.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
