@@ -116,7 +116,11 @@ pub struct ExpectedModule {
 #[distributed_slice]
 pub static EXPECTED: [ExpectedModule];
 
-pub const fn expected(name: &'static str, type_name: &'static str, location: Location) -> ExpectedModule {
+pub const fn expected(
+    name: &'static str,
+    type_name: &'static str,
+    location: Location,
+) -> ExpectedModule {
     ExpectedModule {
         name,
         type_name,

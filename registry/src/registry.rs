@@ -73,7 +73,10 @@ impl Registry {
 
     /// Every module, in registry order (link order for the global registry; unspecified, but
     /// stable within one binary). For a deterministic order use [`Registry::init_order`].
-    pub fn modules(&self) -> impl DoubleEndedIterator<Item = &'static ModuleDescriptor> + ExactSizeIterator + Clone + '_ {
+    pub fn modules(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &'static ModuleDescriptor> + ExactSizeIterator + Clone + '_
+    {
         (0..self.len()).map(move |i| self.at(i))
     }
 

@@ -456,7 +456,9 @@ impl Runtime {
     }
 
     /// The running modules, in boot order.
-    pub fn modules(&self) -> impl DoubleEndedIterator<Item = &'static ModuleDescriptor> + ExactSizeIterator + '_ {
+    pub fn modules(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &'static ModuleDescriptor> + ExactSizeIterator + '_ {
         self.booted.iter().copied()
     }
 

@@ -49,7 +49,11 @@ impl Lifecycle for Cache {}
 
 impl Greeter for Cache {
     fn greet(&self) -> String {
-        format!("cache over {:p}, metrics: {}", Arc::as_ptr(&self.storage), self.metrics.is_some())
+        format!(
+            "cache over {:p}, metrics: {}",
+            Arc::as_ptr(&self.storage),
+            self.metrics.is_some()
+        )
     }
 }
 
@@ -71,7 +75,11 @@ fn explicit_keys() {
     assert_eq!(d.name(), "cache");
     assert_eq!(d.version().to_string(), "0.3.1-rc.1+sha.5");
     assert_eq!(
-        (d.version().major(), d.version().minor(), d.version().patch()),
+        (
+            d.version().major(),
+            d.version().minor(),
+            d.version().patch()
+        ),
         (0, 3, 1)
     );
     assert_eq!(d.version().pre(), "rc.1");
@@ -88,7 +96,10 @@ fn explicit_keys() {
     let deps = d.dependencies();
     assert_eq!(deps.len(), 2);
     assert_eq!(deps[0].name(), "storage");
-    assert_eq!(deps[0].version_req().map(|r| r.to_string()).as_deref(), Some("^1.2"));
+    assert_eq!(
+        deps[0].version_req().map(|r| r.to_string()).as_deref(),
+        Some("^1.2")
+    );
     assert!(!deps[0].is_optional());
     assert!(std::ptr::eq(deps[0].descriptor(), Storage::DESCRIPTOR));
     assert_eq!(deps[1].name(), "metrics");
@@ -111,7 +122,10 @@ fn defaults() {
     assert!(m.descriptor().dependencies().is_empty());
     assert_eq!(m.descriptor().description(), "");
 
-    assert_eq!(Registry::global().get::<HTTPServerV2>().name(), "http-server-v2");
+    assert_eq!(
+        Registry::global().get::<HTTPServerV2>().name(),
+        "http-server-v2"
+    );
     assert_eq!(Registry::global().get::<Tuple>().name(), "tuple");
     assert_eq!(Registry::global().get::<Named>().name(), "named");
 }
@@ -126,9 +140,18 @@ fn location_points_at_the_derive() {
     assert_eq!(&line[l.column() as usize - 1..][..6], "Module");
 
     // A dependency's location is the type as written in `depends_on`.
-    let dep = &Registry::global().get::<Cache>().descriptor().dependencies()[0];
-    let line = source.lines().nth(dep.location().line() as usize - 1).unwrap();
-    assert_eq!(&line[dep.location().column() as usize - 1..][..7], "Storage");
+    let dep = &Registry::global()
+        .get::<Cache>()
+        .descriptor()
+        .dependencies()[0];
+    let line = source
+        .lines()
+        .nth(dep.location().line() as usize - 1)
+        .unwrap();
+    assert_eq!(
+        &line[dep.location().column() as usize - 1..][..7],
+        "Storage"
+    );
 }
 
 #[test]

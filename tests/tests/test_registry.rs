@@ -39,8 +39,15 @@ fn global_sees_modules_of_every_crate() {
     assert_eq!(
         all,
         [
-            "alpha-leaf", "alpha-store", "beta-service", "collector", "dashboard", "host",
-            "local-store", "reporter", "telemetry"
+            "alpha-leaf",
+            "alpha-store",
+            "beta-service",
+            "collector",
+            "dashboard",
+            "host",
+            "local-store",
+            "reporter",
+            "telemetry"
         ]
     );
     assert_eq!(r.len(), 9);
@@ -82,8 +89,15 @@ fn init_order_is_topological_with_name_ties() {
     assert_eq!(
         order,
         [
-            "alpha-leaf", "alpha-store", "beta-service", "host", "local-store", "telemetry",
-            "collector", "reporter", "dashboard"
+            "alpha-leaf",
+            "alpha-store",
+            "beta-service",
+            "host",
+            "local-store",
+            "telemetry",
+            "collector",
+            "reporter",
+            "dashboard"
         ]
     );
 }
@@ -93,7 +107,10 @@ fn subset_takes_roots_and_required_dependencies() {
     let r = Registry::global();
     let s = r.subset([r.get::<Dashboard>()]);
     // Telemetry is optional for both reporter and dashboard: not pulled in.
-    assert_eq!(names(s.init_order().unwrap()), ["local-store", "reporter", "dashboard"]);
+    assert_eq!(
+        names(s.init_order().unwrap()),
+        ["local-store", "reporter", "dashboard"]
+    );
     assert!(s.contains::<Reporter>());
     assert!(!s.contains::<Telemetry>());
     assert!(s.find("telemetry").is_none());
@@ -102,17 +119,29 @@ fn subset_takes_roots_and_required_dependencies() {
     let s = r.subset([Dashboard::DESCRIPTOR, Collector::DESCRIPTOR]);
     assert_eq!(
         names(s.init_order().unwrap()),
-        ["local-store", "telemetry", "collector", "reporter", "dashboard"]
+        [
+            "local-store",
+            "telemetry",
+            "collector",
+            "reporter",
+            "dashboard"
+        ]
     );
 
     // As a root, too; a borrowed slice of roots works as well as an array.
     let roots = vec![Reporter::DESCRIPTOR, Telemetry::DESCRIPTOR];
     let s = r.subset(&roots);
-    assert_eq!(names(s.init_order().unwrap()), ["local-store", "telemetry", "reporter"]);
+    assert_eq!(
+        names(s.init_order().unwrap()),
+        ["local-store", "telemetry", "reporter"]
+    );
 
     // Across crates.
     let s = r.subset([r.get::<Host>()]);
-    assert_eq!(names(s.init_order().unwrap()), ["alpha-store", "beta-service", "host"]);
+    assert_eq!(
+        names(s.init_order().unwrap()),
+        ["alpha-store", "beta-service", "host"]
+    );
     s.validate().unwrap();
 }
 

@@ -33,7 +33,9 @@ static STORES: AtomicUsize = AtomicUsize::new(0);
 impl Store {
     fn new(_: &Context<'_, Self>) -> Result<Self, ModuleError> {
         log("create store");
-        Ok(Store { id: STORES.fetch_add(1, Ordering::SeqCst) })
+        Ok(Store {
+            id: STORES.fetch_add(1, Ordering::SeqCst),
+        })
     }
 }
 
@@ -74,7 +76,10 @@ pub struct Cache {
 impl Cache {
     fn new(ctx: &Context<'_, Self>) -> Result<Self, ModuleError> {
         log("create cache");
-        Ok(Cache { store: ctx.dep::<Store>(), metrics: ctx.optional::<Metrics>() })
+        Ok(Cache {
+            store: ctx.dep::<Store>(),
+            metrics: ctx.optional::<Metrics>(),
+        })
     }
 }
 
@@ -119,8 +124,14 @@ fn injects_dependencies_as_shared_instances() {
     let rt = boot(&[Cache::DESCRIPTOR]);
     let cache = rt.get::<Cache>().unwrap();
     let store = rt.get::<Store>().unwrap();
-    assert!(std::ptr::eq(&*cache.store, store), "the dependency is the runtime's instance");
-    assert!(cache.metrics.is_none(), "optional and absent from the subset");
+    assert!(
+        std::ptr::eq(&*cache.store, store),
+        "the dependency is the runtime's instance"
+    );
+    assert!(
+        cache.metrics.is_none(),
+        "optional and absent from the subset"
+    );
     assert!(rt.get::<Metrics>().is_none());
     assert_eq!(
         take_log(),
@@ -144,7 +155,10 @@ fn optional_dependency_present_boots_first_and_is_injected() {
     let order: Vec<_> = rt.modules().map(|d| d.name()).collect();
     assert_eq!(order, ["metrics", "store", "cache"]);
     let cache = rt.get::<Cache>().unwrap();
-    assert!(std::ptr::eq(&**cache.metrics.as_ref().unwrap(), rt.get::<Metrics>().unwrap()));
+    assert!(std::ptr::eq(
+        &**cache.metrics.as_ref().unwrap(),
+        rt.get::<Metrics>().unwrap()
+    ));
     drop(rt);
     take_log();
 }
@@ -155,10 +169,19 @@ fn trait_objects_in_boot_order_and_processors_by_name() {
     let rt = boot(&[Cache::DESCRIPTOR]);
     let labels: Vec<_> = rt.all::<dyn Named>().map(|n| n.label()).collect();
     let id = rt.get::<Store>().unwrap().id;
-    assert_eq!(labels, [format!("store#{id}"), format!("cache over store#{id}")]);
+    assert_eq!(
+        labels,
+        [format!("store#{id}"), format!("cache over store#{id}")]
+    );
     assert_eq!(rt.all::<dyn Processor>().count(), 1);
-    assert_eq!(rt.processor("cache").unwrap().process(b"abc").unwrap(), b"cba");
-    assert!(rt.processor("store").is_none(), "store does not provide dyn Processor");
+    assert_eq!(
+        rt.processor("cache").unwrap().process(b"abc").unwrap(),
+        b"cba"
+    );
+    assert!(
+        rt.processor("store").is_none(),
+        "store does not provide dyn Processor"
+    );
     assert!(rt.processor("nope").is_none());
     drop(rt);
     take_log();
@@ -170,10 +193,16 @@ fn drop_shuts_down_exactly_once() {
     take_log();
     let rt = boot(&[Store::DESCRIPTOR]);
     drop(rt);
-    assert_eq!(take_log(), ["create store", "init store", "cleanup store", "drop store"]);
+    assert_eq!(
+        take_log(),
+        ["create store", "init store", "cleanup store", "drop store"]
+    );
     let rt = boot(&[Store::DESCRIPTOR]);
     rt.shutdown().unwrap();
-    assert_eq!(take_log(), ["create store", "init store", "cleanup store", "drop store"]);
+    assert_eq!(
+        take_log(),
+        ["create store", "init store", "cleanup store", "drop store"]
+    );
 }
 
 #[test]
@@ -181,9 +210,16 @@ fn metrics_and_audit_trail() {
     let _serial = SERIAL.lock().unwrap();
     let rt = boot(&[Cache::DESCRIPTOR]);
     let m = rt.metrics();
-    assert_eq!(m.iter().map(|m| m.name).collect::<Vec<_>>(), ["store", "cache"]);
+    assert_eq!(
+        m.iter().map(|m| m.name).collect::<Vec<_>>(),
+        ["store", "cache"]
+    );
     assert!(m.iter().all(|m| m.errors == 0));
-    let events: Vec<_> = rt.audit_trail().into_iter().map(|r| (r.module, r.event)).collect();
+    let events: Vec<_> = rt
+        .audit_trail()
+        .into_iter()
+        .map(|r| (r.module, r.event))
+        .collect();
     assert_eq!(
         events,
         [

@@ -44,10 +44,18 @@ fn cycle_path_starts_at_smallest_name() {
     assert_eq!(errors.len(), 1);
     let e = &errors.errors()[0];
     assert_eq!(e.code(), "MR0001");
-    assert_eq!(e.to_string(), "dependency cycle: alpha -> beta -> gamma -> alpha");
-    let ValidationError::Cycle { hops } = e else { panic!("{e:?}") };
+    assert_eq!(
+        e.to_string(),
+        "dependency cycle: alpha -> beta -> gamma -> alpha"
+    );
+    let ValidationError::Cycle { hops } = e else {
+        panic!("{e:?}")
+    };
     assert_eq!(hops.len(), 3);
-    assert_eq!((hops[0].from.as_str(), hops[0].to.as_str()), ("alpha", "beta"));
+    assert_eq!(
+        (hops[0].from.as_str(), hops[0].to.as_str()),
+        ("alpha", "beta")
+    );
     // One location per edge: where `depends_on = [Beta]` names Beta.
     let source = include_str!("test_validate.rs");
     for hop in hops {
@@ -66,7 +74,10 @@ fn cycle_path_starts_at_smallest_name() {
 #[test]
 fn optional_edges_close_cycles_too() {
     let errors = modules![Yak, Zed].validate().unwrap_err();
-    assert_eq!(errors.errors()[0].to_string(), "dependency cycle: yak -> zed -> yak");
+    assert_eq!(
+        errors.errors()[0].to_string(),
+        "dependency cycle: yak -> zed -> yak"
+    );
     // Without Yak in the registry, Zed's optional edge is absent and fine.
     modules![Zed].validate().unwrap();
 }
@@ -77,7 +88,12 @@ fn duplicate_names_name_both_locations() {
     let e = &errors.errors()[0];
     assert_eq!(e.code(), "MR0004");
     let text = e.to_string();
-    assert!(text.starts_with("duplicate module name \"twin\": defined at tests/tests/test_validate.rs:"), "{text}");
+    assert!(
+        text.starts_with(
+            "duplicate module name \"twin\": defined at tests/tests/test_validate.rs:"
+        ),
+        "{text}"
+    );
     let one = TwinOne::DESCRIPTOR.location().to_string();
     let two = TwinTwo::DESCRIPTOR.location().to_string();
     assert!(text.contains(&one) && text.contains(&two), "{text}");
