@@ -61,8 +61,40 @@
 //! | `lifecycle` | flag: the type implements [`Lifecycle`] itself | empty hooks |
 //! | `description` | `"text"` | the struct's doc comment |
 //!
+//! # Dependencies
+//!
 //! Dependencies are types, not strings: a typo is a rustc error, a type that is not a module
-//! says "`X` is not a module", and naming the type links its crate.
+//! says "`X` is not a module", and naming the type links its crate. A requirement after `=` is
+//! checked by const evaluation when the dependent compiles:
+//!
+//! ```compile_fail
+//! use module_registry::Module;
+//! #[derive(Module, Default)]
+//! #[module(version = "1.2.0")]
+//! struct Storage;
+//! #[derive(Module, Default)]
+//! #[module(depends_on = [Storage = "^2"])] // error: module `cache` requires `storage` ^2, but `storage` is 1.2.0
+//! struct Cache;
+//! ```
+//!
+//! ```compile_fail
+//! use module_registry::Module;
+//! struct Storage; // no derive
+//! #[derive(Module, Default)]
+//! #[module(depends_on = [Storage])] // error: `Storage` is not a module
+//! struct Cache;
+//! ```
+//!
+//! A module reaches only what it declared: `ctx.dep::<T>()` does not compile unless `T` is in
+//! `depends_on` ("does not declare a dependency on"), `ctx.optional::<T>()` unless it is in
+//! `optional`. Attribute mistakes are errors on the offending token, all reported at once:
+//!
+//! ```compile_fail
+//! use module_registry::Module;
+//! #[derive(Module, Default)]
+//! #[module(depnds_on = [])] // error: unknown module attribute `depnds_on`; did you mean `depends_on`?
+//! struct Cache;
+//! ```
 //!
 //! # Reaching modules
 //!
@@ -77,6 +109,36 @@
 //! the boot and cleans up what was started, in reverse order, exactly once;
 //! [`BootPolicy::Degrade`] instead skips the failed module and its dependents.
 //! [`Runtime::shutdown`] (or dropping the runtime) runs [`Lifecycle::cleanup`] in reverse order.
+//!
+//! Instances are shared as `Arc<T>`: [`Context::dep`] hands out clones, [`Runtime::get`] a
+//! reference. Shutdown cleans up and drops each module after every module that depends on it,
+//! so `cleanup(&mut self)` runs with the only reference left; if a module leaked a clone of a
+//! dependency's `Arc` elsewhere, that dependency's cleanup is skipped and reported in
+//! [`ShutdownError`]. Each module gets a `tracing` span during boot and shutdown,
+//! [`Runtime::metrics`] has its timings and error count, and [`Runtime::audit_trail`] every
+//! lifecycle event. Hooks are synchronous and have no timeout: a hook cannot be preempted
+//! safely, so a hook that may block should bound its own waits.
+//!
+//! # Build-time check
+//!
+//! `module-registry-build` runs the same graph checks from `build.rs`, before the application
+//! compiles, over the sources of every crate in its dependency graph that uses this crate, and
+//! prints rustc-style diagnostics with the codes below:
+//!
+//! ```ignore
+//! // build.rs, with `module-registry-build` under [build-dependencies]
+//! fn main() {
+//!     module_registry_build::Checker::new().require_capability("storage").run();
+//! }
+//! ```
+//!
+//! It also writes the file [`link_modules!`] includes: one line at the crate root links every
+//! module crate it found (a crate that nothing references is otherwise not linked, and its
+//! modules silently vanish), and makes [`Registry::validate`] and [`Registry::boot`] report an
+//! expected module that is still missing (`MR0006`). The scanner reads source text: it cannot
+//! see modules produced by other macros, behind a `cfg` it cannot evaluate, or in git
+//! dependencies. The run-time twin, [`Registry::validate`], which every boot runs, checks
+//! exactly what was linked and so catches what the scanner missed.
 //!
 //! # Dynamic registry (the FAQ API)
 //!
