@@ -492,6 +492,8 @@ fn check_cycles(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
         Done,
     }
     let order = sorted_indices(nodes);
+    let adjacency: Vec<Vec<(usize, usize)>> =
+        (0..nodes.len()).map(|n| sorted_edges(nodes, n)).collect();
     let mut marks = vec![Mark::New; nodes.len()];
     let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
     let mut found: Vec<Vec<(usize, usize)>> = Vec::new();
@@ -503,7 +505,7 @@ fn check_cycles(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
         let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
         marks[root] = Mark::Visiting;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let edges = sorted_edges(nodes, node);
+            let edges = &adjacency[node];
             if *next >= edges.len() {
                 marks[node] = Mark::Done;
                 stack.pop();
@@ -521,7 +523,7 @@ fn check_cycles(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
                     // Each hop is (node, index of the edge it leaves by).
                     let mut hops: Vec<(usize, usize)> = stack[start..]
                         .iter()
-                        .map(|&(n, next)| (n, sorted_edges(nodes, n)[next - 1].0))
+                        .map(|&(n, next)| (n, adjacency[n][next - 1].0))
                         .collect();
                     if let Some(last) = hops.last_mut() {
                         last.1 = edge_index;
