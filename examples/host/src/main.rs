@@ -2,6 +2,7 @@
 //! loopback, and shuts them down in reverse order on Ctrl-C.
 //!
 //! Environment: `PORT` (default 3000; 0 picks a free port), `HOST_DB` (SQLite file).
+//! `host --graph` prints the module graph in Graphviz DOT instead.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,6 +43,11 @@ fn main() -> std::process::ExitCode {
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let registry = Registry::global();
+    // `host --graph | dot -Tsvg > graph.svg` draws what is linked (docs/module_graph.svg).
+    if std::env::args().nth(1).as_deref() == Some("--graph") {
+        print!("{}", registry.to_dot());
+        return Ok(());
+    }
     print_modules(registry);
 
     let runtime = Arc::new(registry.boot()?);
