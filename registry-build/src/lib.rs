@@ -191,7 +191,7 @@ impl Checker {
         self.required.push((
             capability.to_owned(),
             Site {
-                file: caller.file().to_owned(),
+                file: caller.file().into(),
                 line: caller.line(),
                 column: caller.column(),
             },
@@ -340,9 +340,9 @@ impl Checker {
             let cwd = std::env::current_dir().unwrap_or_default();
             let text = std::iter::once(graph.workspace_root.as_path())
                 .chain(cwd.ancestors())
-                .find_map(|base| std::fs::read_to_string(base.join(&site.file)).ok());
+                .find_map(|base| std::fs::read_to_string(base.join(&*site.file)).ok());
             if let Some(text) = text {
-                sources.entry(site.file.clone()).or_insert(text);
+                sources.entry(site.file.to_string()).or_insert(text);
             }
         }
         let mut files = graph.files;

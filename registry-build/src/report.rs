@@ -271,7 +271,7 @@ impl Report {
         site: &Site,
         end: Option<(u32, u32)>,
     ) -> Option<(&str, usize, std::ops::Range<usize>)> {
-        let text = self.sources.get(&site.file)?;
+        let text = self.sources.get(&*site.file)?;
         let start = offset(text, site.line, site.column)?;
         let stop = match end {
             Some((line, column)) if (line, column) > (site.line, site.column) => {

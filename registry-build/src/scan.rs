@@ -625,7 +625,7 @@ fn derives_module(attrs: &[syn::Attribute]) -> Option<Span> {
 pub(crate) fn site(file: &str, span: Span) -> Site {
     let start = span.start();
     Site {
-        file: file.to_owned(),
+        file: file.to_owned().into(),
         line: start.line as u32,
         column: start.column as u32 + 1,
     }

@@ -91,7 +91,7 @@ fn registry_dependency() {
     let storage = &report.modules()[1];
     assert_eq!(storage.type_name, "plugin_reg::Storage");
     assert!(
-        Path::new(&storage.site.file).is_absolute(),
+        Path::new(&*storage.site.file).is_absolute(),
         "{}",
         storage.site
     );

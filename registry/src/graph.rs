@@ -4,14 +4,16 @@
 //! (`module-registry-build`) compiles the very same file with `#[path]`, and the static registry,
 //! the dynamic registry and the build script agree on every finding and every message.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashSet};
 use std::fmt;
 
 /// A place in the source: `file:line:column`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Site {
     /// The file, as `file!()` or the build check names it.
-    pub file: String,
+    pub file: Cow<'static, str>,
     /// 1-based line.
     pub line: u32,
     /// 1-based column.
@@ -22,7 +24,7 @@ impl Site {
     /// A site for a module that was registered at run time and has no source location.
     pub fn runtime() -> Self {
         Site {
-            file: "<registered at run time>".to_owned(),
+            file: Cow::Borrowed("<registered at run time>"),
             line: 0,
             column: 0,
         }
@@ -385,25 +387,27 @@ pub fn is_valid_name(name: &str) -> bool {
 /// Runs every whole-graph check and returns every finding, sorted: duplicates, missing
 /// dependencies, versions, capabilities, then cycles.
 pub fn check(nodes: &[Node<'_>], required: &[Requirement<'_>]) -> Vec<ValidationError> {
+    let order = sorted_indices(nodes);
     let mut errors = Vec::new();
-    check_duplicates(nodes, &mut errors);
-    check_edges(nodes, &mut errors);
-    check_capabilities(nodes, required, &mut errors);
-    check_cycles(nodes, &mut errors);
+    check_duplicates(nodes, &order, &mut errors);
+    check_edges(nodes, &order, &mut errors);
+    check_capabilities(nodes, &order, required, &mut errors);
+    check_cycles(nodes, &order, &mut errors);
     errors
 }
 
 /// Two modules must not share a name; each later definition is reported against the first.
-fn check_duplicates(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
-    let mut by_name: BTreeMap<&str, Vec<&Node<'_>>> = BTreeMap::new();
-    for node in nodes {
-        by_name.entry(node.name).or_default().push(node);
-    }
-    for (name, mut defs) in by_name {
+fn check_duplicates(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationError>) {
+    // `order` is sorted by name, so the modules of one name are adjacent.
+    for group in order.chunk_by(|&a, &b| nodes[a].name == nodes[b].name) {
+        if group.len() < 2 {
+            continue;
+        }
+        let mut defs: Vec<&Node<'_>> = group.iter().map(|&i| &nodes[i]).collect();
         defs.sort_by(|a, b| a.site.cmp(&b.site));
         for later in &defs[1..] {
             errors.push(ValidationError::DuplicateName {
-                name: name.to_owned(),
+                name: defs[0].name.to_owned(),
                 first: defs[0].site.clone(),
                 second: later.site.clone(),
             });
@@ -412,8 +416,8 @@ fn check_duplicates(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
 }
 
 /// A required dependency must be present, and a present dependency must satisfy its requirement.
-fn check_edges(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
-    for node in sorted(nodes) {
+fn check_edges(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationError>) {
+    for node in order.iter().map(|&i| &nodes[i]) {
         for edge in &node.deps {
             match edge.target {
                 Target::Missing(name) if !edge.optional => {
@@ -453,10 +457,11 @@ fn check_edges(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
 /// some module.
 fn check_capabilities(
     nodes: &[Node<'_>],
+    order: &[usize],
     required: &[Requirement<'_>],
     errors: &mut Vec<ValidationError>,
 ) {
-    let provided: BTreeSet<&str> = nodes
+    let provided: HashSet<&str> = nodes
         .iter()
         .flat_map(|n| n.capabilities.iter().copied())
         .collect();
@@ -469,7 +474,7 @@ fn check_capabilities(
             });
         }
     }
-    for node in sorted(nodes) {
+    for node in order.iter().map(|&i| &nodes[i]) {
         for cap in &node.requires {
             if !provided.contains(cap) {
                 errors.push(ValidationError::MissingCapability {
@@ -484,21 +489,20 @@ fn check_capabilities(
 
 /// The graph of present dependencies (required, and optional ones that are present) must be
 /// acyclic. Each cycle is reported once, rotated to start at its smallest module name.
-fn check_cycles(nodes: &[Node<'_>], errors: &mut Vec<ValidationError>) {
+fn check_cycles(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationError>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
         Visiting,
         Done,
     }
-    let order = sorted_indices(nodes);
     let adjacency: Vec<Vec<(usize, usize)>> =
         (0..nodes.len()).map(|n| sorted_edges(nodes, n)).collect();
     let mut marks = vec![Mark::New; nodes.len()];
     let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
     let mut found: Vec<Vec<(usize, usize)>> = Vec::new();
     // Iterative DFS: (node, next edge to look at). The stack holds the current path.
-    for &root in &order {
+    for &root in order {
         if marks[root] != Mark::New {
             continue;
         }
@@ -585,37 +589,55 @@ fn sorted_indices(nodes: &[Node<'_>]) -> Vec<usize> {
     order
 }
 
-fn sorted<'n, 'a>(nodes: &'n [Node<'a>]) -> impl Iterator<Item = &'n Node<'a>> {
-    sorted_indices(nodes).into_iter().map(move |i| &nodes[i])
-}
-
 /// The boot order: dependencies before dependents, ties broken by name (then by index, so the
 /// order is total even with duplicate names). Kahn's algorithm with a name-ordered ready set;
 /// run [`check`] first: on a cycle, the nodes of the cycle are left out.
 pub fn topological(nodes: &[Node<'_>]) -> Vec<usize> {
-    let mut pending = vec![0usize; nodes.len()];
-    let mut dependents: HashMap<usize, Vec<usize>> = HashMap::new();
+    let n = nodes.len();
+    // Names are compared once, in one sort; the ready heap then compares ranks.
+    let order = sorted_indices(nodes);
+    let mut rank = vec![0u32; n];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r as u32;
+    }
+    // Dependents as one flat array (compressed rows): `start[t]..start[t + 1]` are the
+    // modules waiting for `t`.
+    let mut pending = vec![0u32; n];
+    let mut start = vec![0usize; n + 1];
+    for node in nodes {
+        for edge in &node.deps {
+            if let Target::Node(t) = edge.target {
+                start[t + 1] += 1;
+            }
+        }
+    }
+    for t in 0..n {
+        start[t + 1] += start[t];
+    }
+    let mut fill = start.clone();
+    let mut dependents = vec![0u32; start[n]];
     for (i, node) in nodes.iter().enumerate() {
         for edge in &node.deps {
             if let Target::Node(t) = edge.target {
                 pending[i] += 1;
-                dependents.entry(t).or_default().push(i);
+                dependents[fill[t]] = i as u32;
+                fill[t] += 1;
             }
         }
     }
-    let mut ready: BTreeSet<(&str, usize)> = nodes
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| pending[i] == 0)
-        .map(|(i, n)| (n.name, i))
+    let mut ready: BinaryHeap<Reverse<u32>> = (0..n)
+        .filter(|&i| pending[i] == 0)
+        .map(|i| Reverse(rank[i]))
         .collect();
-    let mut out = Vec::with_capacity(nodes.len());
-    while let Some((_, i)) = ready.pop_first() {
+    let mut out = Vec::with_capacity(n);
+    while let Some(Reverse(r)) = ready.pop() {
+        let i = order[r as usize];
         out.push(i);
-        for &d in dependents.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+        for &d in &dependents[start[i]..start[i + 1]] {
+            let d = d as usize;
             pending[d] -= 1;
             if pending[d] == 0 {
-                ready.insert((nodes[d].name, d));
+                ready.push(Reverse(rank[d]));
             }
         }
     }
@@ -639,15 +661,16 @@ pub fn topological(nodes: &[Node<'_>]) -> Vec<usize> {
 #[allow(dead_code)] // used by the dynamic registry
 pub fn check_addition(nodes: &[Node<'_>], new: usize) -> Vec<ValidationError> {
     let name = nodes[new].name;
+    let order = sorted_indices(nodes);
     let mut errors = Vec::new();
     // Each check runs only when it can find something that involves the new node: a
     // duplicate needs a second node of its name, a new cycle an edge into it.
     if nodes.iter().filter(|n| n.name == name).count() > 1 {
-        check_duplicates(nodes, &mut errors);
+        check_duplicates(nodes, &order, &mut errors);
     }
-    check_edges(nodes, &mut errors);
+    check_edges(nodes, &order, &mut errors);
     if !nodes[new].requires.is_empty() {
-        check_capabilities(nodes, &[], &mut errors);
+        check_capabilities(nodes, &order, &[], &mut errors);
     }
     let into_new = |n: &Node<'_>| {
         n.deps
@@ -655,7 +678,7 @@ pub fn check_addition(nodes: &[Node<'_>], new: usize) -> Vec<ValidationError> {
             .any(|e| matches!(e.target, Target::Node(t) if t == new))
     };
     if nodes.iter().any(into_new) {
-        check_cycles(nodes, &mut errors);
+        check_cycles(nodes, &order, &mut errors);
     }
     errors.retain(|e| match e {
         ValidationError::Cycle { hops } => hops.iter().any(|h| h.from == name),

@@ -27,28 +27,46 @@ pub(crate) fn hash(bytes: &[u8]) -> u64 {
 }
 
 /// Open-addressing table from module name to position; the first module of a name wins.
+///
+/// Each slot holds the name itself, so a lookup touches the slot and the name's bytes, as a
+/// `HashMap<&str, _>` does, and never the descriptor of a candidate that is not the answer.
 pub(crate) struct NameTable {
-    /// `(hash as u32, position)`; position `EMPTY` marks a free slot.
-    slots: Box<[(u32, u32)]>,
+    slots: Box<[Slot]>,
     mask: usize,
 }
 
+#[derive(Clone, Copy)]
+struct Slot {
+    hash: u32,
+    /// `EMPTY` marks a free slot.
+    pos: u32,
+    name: &'static str,
+}
+
 impl NameTable {
-    pub(crate) fn build<'a>(names: impl ExactSizeIterator<Item = &'a str> + Clone) -> Self {
+    pub(crate) fn build(names: impl ExactSizeIterator<Item = &'static str>) -> Self {
         let cap = (names.len() * 2).next_power_of_two().max(8);
-        let mut slots = vec![(0u32, EMPTY); cap].into_boxed_slice();
+        let free = Slot {
+            hash: 0,
+            pos: EMPTY,
+            name: "",
+        };
+        let mut slots = vec![free; cap].into_boxed_slice();
         let mask = cap - 1;
-        let all: Vec<&str> = names.collect();
-        for (pos, name) in all.iter().enumerate() {
+        for (pos, name) in names.enumerate() {
             let h = hash(name.as_bytes());
             let mut i = h as usize & mask;
             loop {
-                let (sh, sp) = slots[i];
-                if sp == EMPTY {
-                    slots[i] = (h as u32, pos as u32);
+                let slot = &mut slots[i];
+                if slot.pos == EMPTY {
+                    *slot = Slot {
+                        hash: h as u32,
+                        pos: pos as u32,
+                        name,
+                    };
                     break;
                 }
-                if sh == h as u32 && all[sp as usize] == *name {
+                if slot.hash == h as u32 && slot.name == name {
                     break; // duplicate name: keep the first
                 }
                 i = (i + 1) & mask;
@@ -57,22 +75,18 @@ impl NameTable {
         NameTable { slots, mask }
     }
 
-    /// The position of `name`, comparing candidates through `name_at`.
+    /// The position of `name`.
     #[inline]
-    pub(crate) fn find(
-        &self,
-        name: &str,
-        name_at: impl Fn(usize) -> &'static str,
-    ) -> Option<usize> {
+    pub(crate) fn find(&self, name: &str) -> Option<usize> {
         let h = hash(name.as_bytes());
         let mut i = h as usize & self.mask;
         loop {
-            let (sh, sp) = self.slots[i];
-            if sp == EMPTY {
+            let slot = &self.slots[i];
+            if slot.pos == EMPTY {
                 return None;
             }
-            if sh == h as u32 && name_at(sp as usize) == name {
-                return Some(sp as usize);
+            if slot.hash == h as u32 && slot.name == name {
+                return Some(slot.pos as usize);
             }
             i = (i + 1) & self.mask;
         }

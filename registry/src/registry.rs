@@ -20,6 +20,9 @@ use crate::runtime::{BootPolicy, Runtime};
 pub struct Registry {
     source: Source,
     index: OnceLock<Index>,
+    /// The outcome of the graph checks: the boot order as positions, or every finding. A
+    /// registry never changes, so this is computed once.
+    checked: OnceLock<Result<Box<[u32]>, ValidationErrors>>,
 }
 
 enum Source {
@@ -32,6 +35,7 @@ enum Source {
 static GLOBAL: Registry = Registry {
     source: Source::Linked,
     index: OnceLock::new(),
+    checked: OnceLock::new(),
 };
 
 impl Registry {
@@ -48,6 +52,7 @@ impl Registry {
         Registry {
             source: Source::List(modules.into_iter().collect()),
             index: OnceLock::new(),
+            checked: OnceLock::new(),
         }
     }
 
@@ -65,10 +70,7 @@ impl Registry {
     /// The module named `name`. With duplicate names (an invalid registry), the first one.
     pub fn find(&self, name: &str) -> Option<&'static ModuleDescriptor> {
         let index = self.index();
-        index
-            .names
-            .find(name, |pos| self.at(pos).name)
-            .map(|pos| self.at(pos))
+        index.names.find(name).map(|pos| self.at(pos))
     }
 
     /// Every module, in registry order (link order for the global registry; unspecified, but
@@ -109,31 +111,35 @@ impl Registry {
     }
 
     /// Runs every whole-graph check: cycles, missing dependencies, unsatisfied version
-    /// requirements, duplicate names and required capabilities nobody provides. Reports every
-    /// problem at once, in a deterministic order.
+    /// requirements, duplicate names, required capabilities nobody provides, and (for the
+    /// global registry) modules the build check expected that are not linked. Reports every
+    /// problem at once, in a deterministic order. Computed once per registry.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        let nodes = self.nodes();
-        let mut errors = graph::check(&nodes, &[]);
-        errors.extend(self.missing_expected());
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ValidationErrors::new(errors))
-        }
+        self.checked().as_ref().map(|_| ()).map_err(Clone::clone)
     }
 
     /// The boot order: dependencies first, ties broken by name. Fails like [`Registry::validate`].
     pub fn init_order(&self) -> Result<Vec<&'static ModuleDescriptor>, ValidationErrors> {
-        let nodes = self.nodes();
-        let mut errors = graph::check(&nodes, &[]);
-        errors.extend(self.missing_expected());
-        if !errors.is_empty() {
-            return Err(ValidationErrors::new(errors));
+        match self.checked() {
+            Ok(order) => Ok(order.iter().map(|&i| self.at(i as usize)).collect()),
+            Err(errors) => Err(errors.clone()),
         }
-        Ok(graph::topological(&nodes)
-            .into_iter()
-            .map(|i| self.at(i))
-            .collect())
+    }
+
+    fn checked(&self) -> &Result<Box<[u32]>, ValidationErrors> {
+        self.checked.get_or_init(|| {
+            let nodes = self.nodes();
+            let mut errors = graph::check(&nodes, &[]);
+            errors.extend(self.missing_expected());
+            if errors.is_empty() {
+                Ok(graph::topological(&nodes)
+                    .into_iter()
+                    .map(|i| i as u32)
+                    .collect())
+            } else {
+                Err(ValidationErrors::new(errors))
+            }
+        })
     }
 
     /// Modules the build check expected (`link_modules!()`) that are not linked. Only the global
@@ -267,7 +273,7 @@ impl Registry {
 
 pub(crate) fn site(l: &Location) -> Site {
     Site {
-        file: l.file.to_owned(),
+        file: std::borrow::Cow::Borrowed(l.file),
         line: l.line,
         column: l.column,
     }

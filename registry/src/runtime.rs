@@ -396,7 +396,9 @@ impl Runtime {
             let t = Instant::now();
             // SAFETY: `instance` is live and owned by this runtime until released below.
             let result = guarded(|| unsafe { (d.hook)(instance, Hook::Cleanup) });
-            if let Some(m) = self.metrics.iter_mut().rev().find(|m| m.name == d.name()) {
+            // `start` pushes to `booted` and `metrics` together: the popped module's metrics
+            // are at the same position.
+            if let Some(m) = self.metrics.get_mut(self.booted.len()) {
                 m.cleanup_time = t.elapsed();
                 m.errors += u32::from(result.is_err());
             }
@@ -440,7 +442,7 @@ impl Runtime {
 
     /// The booted module named `name`, if it provides `dyn Processor`.
     pub fn processor(&self, name: &str) -> Option<&dyn Processor> {
-        let pos = self.names.find(name, |p| self.booted[p].name())?;
+        let pos = self.names.find(name)?;
         self.cast::<dyn Processor>(self.booted[pos])
     }
 

@@ -1,0 +1,288 @@
+//! The dynamic registry (the FAQ API) at 10,000 modules, beside the static registry of the
+//! 10,000-module fixture measured in the same run.
+//! `cargo bench -p module-registry --features bench --bench dynamic`
+//!
+//! The FAQ promises under 1 ms for a registration and for a discovery query; the groups below
+//! time 10,000 registrations in one sample, and one query over 10,000 modules per sample.
+
+use divan::{black_box, Bencher};
+use module_registry::{
+    CapabilityQuery, DependencyConfig, DiscoveryQuery, DynModule, ModuleConfig, ModuleRegistry,
+    ModuleType, Registry,
+};
+use registry_bench_n10000 as fx;
+
+const N: usize = 10_000;
+
+fn main() {
+    let linked = Registry::global();
+    assert!(linked.contains::<fx::Probe>(), "the fixture is linked");
+    assert_eq!(linked.len(), fx::N);
+    let registry = populated();
+    println!("# dynamic modules {}", registry.len());
+    println!(
+        "# answer discover(processor, DataProcessor) {}",
+        registry.discover(faq_query()).unwrap().len()
+    );
+    println!(
+        "# answer discover_capabilities(faq) {}",
+        registry.discover_capabilities(faq_caps()).unwrap().len()
+    );
+    println!(
+        "# answer discover_capabilities(common) {}",
+        registry.discover_capabilities(all_caps()).unwrap().len()
+    );
+    divan::Divan::from_args().main();
+}
+
+struct Nop;
+
+impl DynModule for Nop {
+    fn name(&self) -> &str {
+        "nop"
+    }
+    fn version(&self) -> &str {
+        "1.0.0"
+    }
+    fn module_type(&self) -> ModuleType {
+        ModuleType::Service
+    }
+}
+
+/// Module `i`: one in ten is a `*-processor-*`, kinds alternate, capabilities follow `i`.
+fn config(i: usize) -> ModuleConfig {
+    let name = if i % 10 == 0 {
+        format!("data-processor-{i:05}")
+    } else {
+        format!("module-{i:05}")
+    };
+    let mut c = ModuleConfig::new()
+        .with_name(name)
+        .with_version("1.2.3")
+        .with_type(if i % 2 == 0 {
+            ModuleType::DataProcessor
+        } else {
+            ModuleType::Service
+        })
+        .add_capability(format!("cap-{}", i % 50))
+        .add_capability("common")
+        .with_factory(|_| Ok(Box::new(Nop)));
+    for (m, cap) in [
+        (3, "encryption"),
+        (5, "compression"),
+        (7, "monitoring"),
+        (11, "logging"),
+    ] {
+        if i % m == 0 {
+            c = c.add_capability(cap);
+        }
+    }
+    c
+}
+
+/// Module `i` depending on module `i - 1` with a requirement, and optionally on a name that
+/// registers later: every registration takes the checked path.
+fn config_with_deps(i: usize) -> ModuleConfig {
+    let mut c =
+        config(i).add_dependency(DependencyConfig::new(format!("late-{}", i + 1)).optional());
+    if i > 0 {
+        let prev = if (i - 1) % 10 == 0 {
+            format!("data-processor-{:05}", i - 1)
+        } else {
+            format!("module-{:05}", i - 1)
+        };
+        c = c.add_dependency(DependencyConfig::new(prev).with_version_req("^1.2"));
+    }
+    c
+}
+
+fn populated() -> ModuleRegistry {
+    let registry = ModuleRegistry::empty();
+    for i in 0..N {
+        registry.register(config(i)).unwrap();
+    }
+    registry
+}
+
+fn faq_query() -> DiscoveryQuery {
+    DiscoveryQuery::new()
+        .with_name_pattern("processor")
+        .with_type_filter(ModuleType::DataProcessor)
+}
+
+fn faq_caps() -> CapabilityQuery {
+    CapabilityQuery::new()
+        .with_required_capabilities(vec!["encryption", "compression"])
+        .with_optional_capabilities(vec!["monitoring", "logging"])
+}
+
+fn all_caps() -> CapabilityQuery {
+    CapabilityQuery::new()
+        .with_required_capabilities(vec!["common"])
+        .with_optional_capabilities(vec!["monitoring", "logging"])
+}
+
+/// 10,000 registrations per sample, from configs built outside the timing.
+mod register {
+    use super::*;
+
+    #[divan::bench(sample_count = 20)]
+    fn dynamic_10000_plain(bencher: Bencher) {
+        bencher
+            .with_inputs(|| {
+                (
+                    ModuleRegistry::empty(),
+                    (0..N).map(config).collect::<Vec<_>>(),
+                )
+            })
+            .bench_values(|(registry, configs)| {
+                for c in configs {
+                    black_box(registry.register(c).is_ok());
+                }
+                registry
+            });
+    }
+
+    #[divan::bench(sample_count = 20)]
+    fn dynamic_10000_with_deps(bencher: Bencher) {
+        bencher
+            .with_inputs(|| {
+                (
+                    ModuleRegistry::empty(),
+                    (0..N).map(config_with_deps).collect::<Vec<_>>(),
+                )
+            })
+            .bench_values(|(registry, configs)| {
+                for c in configs {
+                    black_box(registry.register(c).is_ok());
+                }
+                registry
+            });
+    }
+
+    /// Including building each config (strings, capability list, factory).
+    #[divan::bench(sample_count = 20)]
+    fn dynamic_10000_plain_with_config(bencher: Bencher) {
+        bencher
+            .with_inputs(ModuleRegistry::empty)
+            .bench_values(|registry| {
+                for i in 0..N {
+                    black_box(registry.register(config(i)).is_ok());
+                }
+                registry
+            });
+    }
+
+    /// Peer: the static registry of 10,000 linked modules building its lookup tables (a fresh
+    /// list registry, then its first `find`).
+    #[divan::bench(sample_count = 20)]
+    fn static_10000_index(bencher: Bencher) {
+        bencher
+            .with_inputs(|| Registry::from_descriptors(Registry::global().modules()))
+            .bench_values(|registry| {
+                black_box(registry.find(fx::PROBE_NAME).is_some());
+                registry
+            });
+    }
+}
+
+/// One query over 10,000 modules per sample.
+mod discover {
+    use std::sync::OnceLock;
+
+    use super::*;
+
+    fn registry() -> &'static ModuleRegistry {
+        static REGISTRY: OnceLock<ModuleRegistry> = OnceLock::new();
+        REGISTRY.get_or_init(populated)
+    }
+
+    fn linked() -> &'static ModuleRegistry {
+        static REGISTRY: OnceLock<ModuleRegistry> = OnceLock::new();
+        REGISTRY.get_or_init(ModuleRegistry::new)
+    }
+
+    /// The FAQ's query: 1,000 answers of 10,000.
+    #[divan::bench]
+    fn dynamic_faq_query(bencher: Bencher) {
+        let registry = registry();
+        let query = faq_query();
+        bencher.bench(|| registry.discover(&query).unwrap().len());
+    }
+
+    /// A pattern with 10 answers.
+    #[divan::bench]
+    fn dynamic_small_answer(bencher: Bencher) {
+        let registry = registry();
+        let query = DiscoveryQuery::new().with_name_pattern("processor-001");
+        bencher.bench(|| registry.discover(&query).unwrap().len());
+    }
+
+    /// The first query after a registration rebuilds the cached name order.
+    #[divan::bench(sample_count = 20)]
+    fn dynamic_faq_query_after_register(bencher: Bencher) {
+        bencher
+            .with_inputs(populated)
+            .bench_refs(|registry| registry.discover(faq_query()).unwrap().len());
+    }
+
+    /// Over the 10,000 linked modules of the fixture, through `ModuleRegistry::new()`.
+    #[divan::bench]
+    fn dynamic_over_linked(bencher: Bencher) {
+        let registry = linked();
+        let query = DiscoveryQuery::new().with_name_pattern("worker");
+        bencher.bench(|| registry.discover(&query).unwrap().len());
+    }
+
+    /// Peer: a name scan of the static registry (it has no pattern query).
+    #[divan::bench]
+    fn static_name_scan(bencher: Bencher) {
+        let registry = Registry::global();
+        bencher.bench(|| {
+            registry
+                .modules()
+                .filter(|d| d.name().contains("worker"))
+                .collect::<Vec<_>>()
+                .len()
+        });
+    }
+}
+
+mod discover_capabilities {
+    use std::sync::OnceLock;
+
+    use super::*;
+
+    fn registry() -> &'static ModuleRegistry {
+        static REGISTRY: OnceLock<ModuleRegistry> = OnceLock::new();
+        REGISTRY.get_or_init(populated)
+    }
+
+    /// The FAQ's query: 667 answers, ranked.
+    #[divan::bench]
+    fn dynamic_faq_query(bencher: Bencher) {
+        let registry = registry();
+        let query = faq_caps();
+        bencher.bench(|| registry.discover_capabilities(&query).unwrap().len());
+    }
+
+    /// Every module answers: 10,000 ranked.
+    #[divan::bench]
+    fn dynamic_all_answer(bencher: Bencher) {
+        let registry = registry();
+        let query = all_caps();
+        bencher.bench(|| registry.discover_capabilities(&query).unwrap().len());
+    }
+
+    /// Peer: the static `with_capability` of the fixture (half of 10,000 answer), collected.
+    #[divan::bench]
+    fn static_with_capability(bencher: Bencher) {
+        let registry = Registry::global();
+        bencher.bench(|| {
+            registry
+                .with_capability(fx::LARGE_CAP)
+                .collect::<Vec<_>>()
+                .len()
+        });
+    }
+}

@@ -1,0 +1,12 @@
+//! `module-registry` benchmarks with 1,000 linked modules, each beside its peers.
+//! Run everything with `scripts/bench.sh`; this binary alone with
+//! `cargo bench -p module-registry --features bench --bench registry_1000`.
+
+use registry_bench_n1000 as fx;
+
+#[path = "common/sized.rs"]
+mod sized;
+
+fn main() {
+    sized::main();
+}
