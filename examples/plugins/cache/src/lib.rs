@@ -34,7 +34,12 @@ impl Cache {
 
     /// The value under `key`, from memory or else from storage.
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ModuleError> {
-        if let Some(v) = self.entries.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+        if let Some(v) = self
+            .entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+        {
             self.bump("cache.hit");
             return Ok(Some(v.clone()));
         }

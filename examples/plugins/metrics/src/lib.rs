@@ -21,6 +21,9 @@ impl Metrics {
 
     /// Every counter, sorted by name.
     pub fn snapshot(&self) -> BTreeMap<String, u64> {
-        self.counters.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.counters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }

@@ -54,7 +54,9 @@ impl SqliteStorage {
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ModuleError> {
         self.conn()
-            .query_row("SELECT value FROM kv WHERE key = ?1", [key], |row| row.get(0))
+            .query_row("SELECT value FROM kv WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
             .optional()
             .map_err(db_error)
     }
@@ -62,7 +64,9 @@ impl SqliteStorage {
     /// Every key, sorted.
     pub fn keys(&self) -> Result<Vec<String>, ModuleError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT key FROM kv ORDER BY key").map_err(db_error)?;
+        let mut stmt = conn
+            .prepare("SELECT key FROM kv ORDER BY key")
+            .map_err(db_error)?;
         let keys = stmt
             .query_map([], |row| row.get(0))
             .map_err(db_error)?
