@@ -239,7 +239,8 @@ unsafe impl Send for Runtime {}
 // SAFETY: as above.
 unsafe impl Sync for Runtime {}
 
-fn panic_message(payload: Box<dyn Any + Send>) -> ModuleError {
+/// A panic payload as an error: `panicked: <message>`.
+pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> ModuleError {
     let text = payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
@@ -248,7 +249,8 @@ fn panic_message(payload: Box<dyn Any + Send>) -> ModuleError {
     ModuleError::new(format!("panicked: {text}"))
 }
 
-fn guarded<R>(f: impl FnOnce() -> Result<R, ModuleError>) -> Result<R, ModuleError> {
+/// Runs user code, turning a panic into an error.
+pub(crate) fn guarded<R>(f: impl FnOnce() -> Result<R, ModuleError>) -> Result<R, ModuleError> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panic_message(payload)))
 }
 

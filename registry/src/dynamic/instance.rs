@@ -1,6 +1,5 @@
 //! The instances `create` builds: dependencies first, cleaned up in reverse.
 
-use std::any::Any;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
@@ -14,7 +13,7 @@ use crate::dynamic::state::Plan;
 use crate::dynamic::CustomInstantiationStrategy;
 use crate::error::ModuleError;
 use crate::registry::Registry;
-use crate::runtime::{Runtime, Stage};
+use crate::runtime::{guarded, panic_message, Runtime, Stage};
 
 /// What `create_with` does besides building the instance. Every switch is on by default, which
 /// is what `create` uses.
@@ -415,18 +414,4 @@ fn path_to(plan: &Plan, target: &str) -> Vec<String> {
     }
     path.reverse();
     path
-}
-
-fn panic_message(payload: Box<dyn Any + Send>) -> ModuleError {
-    let text = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-string panic payload".to_owned());
-    ModuleError::new(format!("panicked: {text}"))
-}
-
-/// Runs user code, turning a panic into an error.
-fn guarded<R>(f: impl FnOnce() -> Result<R, ModuleError>) -> Result<R, ModuleError> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panic_message(payload)))
 }
