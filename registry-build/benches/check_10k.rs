@@ -1,8 +1,17 @@
 //! The build check of 10,000 generated modules in 1,000 files (SPEC §8: ≤ 1 s on 2 cores).
 //!
+//! Cargo compiles build-script dependencies without optimizations unless the application
+//! says otherwise (`[profile.dev.build-override]`), so the figure that counts is the
+//! unoptimized one. The default run prints both: the optimized figure, then that of the same
+//! benchmark built with the dev profile (in its own target directory, built on first use).
+//!
 //! ```text
-//! cargo bench -p module-registry-build --features bench                    # the check alone
-//! cargo bench -p module-registry-build --features bench --bench check_10k -- --cargo-build  # + cargo build
+//! cargo bench -p module-registry-build --features bench          # optimized, then unoptimized
+//! cargo bench -p module-registry-build --features bench --bench check_10k --profile dev
+//!                                                                # unoptimized only
+//! cargo bench -p module-registry-build --features bench --bench check_10k -- --optimized-only
+//! cargo bench -p module-registry-build --features bench --bench check_10k -- --cargo-build
+//!                                                                # + `cargo build` of the crate
 //! ```
 //!
 //! The generated crate goes to `$TMPDIR/module-registry-bench-10k`. Every module has a version,
@@ -82,17 +91,52 @@ fn main() {
         })
         .collect();
     times.sort();
+    // The dev profile is the one with debug assertions; the bench profile has none.
+    let build = if cfg!(debug_assertions) {
+        "unoptimized, as cargo builds build-script dependencies"
+    } else {
+        "optimized"
+    };
     println!(
-        "check of {} modules in {FILES} files: median {:.1} ms (min {:.1}, max {:.1}; 10 runs)",
+        "check of {} modules in {FILES} files ({build}): median {:.1} ms (min {:.1}, max {:.1}; 10 runs)",
         FILES * PER_FILE,
         times[5].as_secs_f64() * 1e3,
         times[0].as_secs_f64() * 1e3,
         times[9].as_secs_f64() * 1e3
     );
 
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    if !cfg!(debug_assertions) && !std::env::args().any(|a| a == "--optimized-only") {
+        // The same benchmark with the dev profile, in a target directory of its own: the
+        // `cargo bench` running this binary (from `<target>/release/deps/`) may still hold the
+        // lock of its own.
+        let exe = std::env::current_exe().unwrap();
+        let target = exe.ancestors().nth(3).unwrap().join("bench-unoptimized");
+        eprintln!(
+            "building the benchmark with the dev profile in {}",
+            target.display()
+        );
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+        let status = Command::new(&cargo)
+            .args(["bench", "--offline", "--quiet", "--manifest-path"])
+            .arg(&manifest)
+            .args([
+                "--features",
+                "bench",
+                "--bench",
+                "check_10k",
+                "--profile",
+                "dev",
+            ])
+            .arg("--target-dir")
+            .arg(&target)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     if std::env::args().any(|a| a == "--cargo-build") {
         let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fixtures");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         // Dependencies first, so that the figure is the generated crate alone.
         let _ = std::fs::write(dir.join("src/lib.rs"), "");
         let status = Command::new(&cargo)

@@ -7,6 +7,7 @@ use annotate_snippets::{Level, Renderer, Snippet};
 use proc_macro2::Span;
 
 use crate::graph::{Site, ValidationError};
+use crate::lex::Shift;
 
 /// A module the check found in the sources.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,13 +68,13 @@ pub struct SourceError {
 }
 
 impl SourceError {
-    pub(crate) fn new(file: &str, message: String, span: Span) -> Self {
-        let site = crate::scan::site(file, span);
-        let end = span.end();
+    pub(crate) fn new(file: &'static str, shift: Shift, message: String, span: Span) -> Self {
+        let site = crate::scan::site(file, shift, span);
+        let (line, column) = shift.place(span.end());
         SourceError {
             message,
             site,
-            end: (end.line as u32, end.column as u32 + 1),
+            end: (line as u32, column as u32 + 1),
         }
     }
 }

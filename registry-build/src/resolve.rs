@@ -20,7 +20,8 @@ pub(crate) enum Resolution {
     Unseen,
 }
 
-/// Resolves every dependency of every module, in order.
+/// Resolves every dependency of every module, in order. The modules are split between two
+/// threads (two cores are common, and this runs after the parallel scan, alone).
 pub(crate) fn resolve(
     scan: &Scan,
     assumed: &BTreeSet<String>,
@@ -30,33 +31,60 @@ pub(crate) fn resolve(
     for (i, m) in scan.modules.iter().enumerate() {
         by_ident.entry(&m.ident).or_default().push(i);
     }
-    scan.modules
-        .iter()
-        .map(|m| {
-            m.deps
-                .iter()
-                .map(|dep| {
-                    let ident = dep.segments.last().map(String::as_str).unwrap_or_default();
-                    if assumed.contains(ident) || assumed.contains(&dep.text) {
-                        return Resolution::Unseen;
-                    }
-                    let candidates = by_ident.get(ident).map(Vec::as_slice).unwrap_or(&[]);
-                    match candidates {
-                        [] if scan.unseen.contains(ident) => Resolution::Unseen,
-                        [] => Resolution::Missing,
-                        [one] => Resolution::Module(*one),
-                        many => pick(scan, m, dep, many).unwrap_or_else(|| {
-                            warnings.push(format!(
-                                "`{}` in `{}` ({}) could match several modules; that dependency was not checked",
-                                dep.text, m.name, dep.site
-                            ));
-                            Resolution::Unseen
-                        }),
-                    }
-                })
-                .collect()
-        })
-        .collect()
+    let by_ident = &by_ident;
+    let resolve_all = |modules: &[Found]| {
+        let mut warnings = Vec::new();
+        let resolved: Vec<Vec<Resolution>> = modules
+            .iter()
+            .map(|m| {
+                m.deps
+                    .iter()
+                    .map(|dep| resolve_one(scan, by_ident, assumed, m, dep, &mut warnings))
+                    .collect()
+            })
+            .collect();
+        (resolved, warnings)
+    };
+    let (first, second) = scan.modules.split_at(scan.modules.len() / 2);
+    let ((mut resolved, first_warnings), (rest, second_warnings)) = std::thread::scope(|s| {
+        let second = s.spawn(|| resolve_all(second));
+        let first = resolve_all(first);
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    });
+    resolved.extend(rest);
+    warnings.extend(first_warnings);
+    warnings.extend(second_warnings);
+    resolved
+}
+
+fn resolve_one(
+    scan: &Scan,
+    by_ident: &BTreeMap<&str, Vec<usize>>,
+    assumed: &BTreeSet<String>,
+    m: &Found,
+    dep: &FoundDep,
+    warnings: &mut Vec<String>,
+) -> Resolution {
+    let ident = dep.segments.last().map(String::as_str).unwrap_or_default();
+    if assumed.contains(ident) || assumed.contains(&dep.text) {
+        return Resolution::Unseen;
+    }
+    let candidates = by_ident.get(ident).map(Vec::as_slice).unwrap_or(&[]);
+    match candidates {
+        [] if scan.unseen.contains(ident) => Resolution::Unseen,
+        [] => Resolution::Missing,
+        [one] => Resolution::Module(*one),
+        many => pick(scan, m, dep, many).unwrap_or_else(|| {
+            warnings.push(format!(
+                "`{}` in `{}` ({}) could match several modules; that dependency was not checked",
+                dep.text, m.name, dep.site
+            ));
+            Resolution::Unseen
+        }),
+    }
 }
 
 /// Among structs of the same name, the one the path designates, if the rules can tell.
@@ -125,14 +153,9 @@ fn pick(scan: &Scan, from: &Found, dep: &FoundDep, candidates: &[usize]) -> Opti
     }
 }
 
-/// Runs the shared checks over the scanned modules.
-pub(crate) fn check(
-    modules: &[Found],
-    resolved: &[Vec<Resolution>],
-    required: &[Requirement<'_>],
-    macro_capabilities: &BTreeSet<String>,
-) -> (Vec<ValidationError>, Vec<usize>, String) {
-    let nodes: Vec<Node<'_>> = modules
+/// The scanned modules as the shared graph checks see them.
+pub(crate) fn nodes<'a>(modules: &'a [Found], resolved: &[Vec<Resolution>]) -> Vec<Node<'a>> {
+    modules
         .iter()
         .zip(resolved)
         .map(|(m, res)| Node {
@@ -160,8 +183,16 @@ pub(crate) fn check(
                 })
                 .collect(),
         })
-        .collect();
-    let mut errors = graph::check(&nodes, required);
+        .collect()
+}
+
+/// Runs the shared checks; on success, also gives the boot order.
+pub(crate) fn check(
+    nodes: &[Node<'_>],
+    required: &[Requirement<'_>],
+    macro_capabilities: &BTreeSet<String>,
+) -> (Vec<ValidationError>, Vec<usize>) {
+    let mut errors = graph::check(nodes, required);
     // A capability a module-deriving macro lists is probably provided by a module the scan
     // cannot see; the boot-time twin decides.
     errors.retain(|e| {
@@ -169,9 +200,9 @@ pub(crate) fn check(
             if macro_capabilities.contains(capability))
     });
     let order = if errors.is_empty() {
-        graph::topological(&nodes)
+        graph::topological(nodes)
     } else {
         Vec::new()
     };
-    (errors, order, graph::to_dot(&nodes))
+    (errors, order)
 }

@@ -1,11 +1,12 @@
 //! Reads every crate root and follows its `mod` declarations, the way rustc does, collecting the
 //! structs that `#[derive(Module)]`, parsed with the derive's own grammar.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::Token;
 
@@ -14,6 +15,7 @@ use crate::attr::Kind;
 use crate::cfg::CfgEnv;
 use crate::errors::Errors;
 use crate::graph::Site;
+use crate::lex::{self, Shift};
 use crate::manifest::Package;
 use crate::report::SourceError;
 
@@ -30,6 +32,9 @@ pub(crate) struct Found {
     /// Defined in a binary of the application package.
     pub(crate) binary: bool,
     pub(crate) package: usize,
+    /// The crate root it was reached from, by position in the scan's job list: when several
+    /// crates of a package compile the same file, the first one's reading counts.
+    pub(crate) root: usize,
     pub(crate) file: usize,
     pub(crate) site: Site,
     pub(crate) capabilities: Vec<String>,
@@ -62,7 +67,8 @@ pub(crate) struct Scan {
     pub(crate) read: Vec<PathBuf>,
     /// Struct names of modules under a `#[cfg]` the check cannot evaluate.
     pub(crate) unseen: BTreeSet<String>,
-    pub(crate) errors: Vec<SourceError>,
+    /// Each with the crate root whose reading of the file found it.
+    pub(crate) errors: Vec<(usize, SourceError)>,
     pub(crate) warnings: Vec<String>,
     /// `macro_rules!` whose expansion derives `Module`, by name.
     pub(crate) module_macros: BTreeSet<String>,
@@ -78,6 +84,8 @@ pub(crate) struct Scan {
 #[derive(Clone)]
 struct Scope {
     package: usize,
+    /// The crate root, by position in the job list.
+    root: usize,
     crate_name: String,
     binary: bool,
     module_path: String,
@@ -102,6 +110,7 @@ pub(crate) fn scan(packages: &[Package], cfg: &CfgEnv) -> Scan {
             let display = package.display_dir.join(&root.file);
             let scope = Scope {
                 package: index,
+                root: jobs.len(),
                 crate_name: root.name.clone(),
                 binary: root.binary,
                 module_path: root.name.clone(),
@@ -114,9 +123,11 @@ pub(crate) fn scan(packages: &[Package], cfg: &CfgEnv) -> Scan {
         }
     }
     jobs.reverse();
-    let visited: BTreeSet<(PathBuf, String)> = jobs
+    // Each crate reads its own module tree, as rustc does: a file two crates compile is read
+    // by both, and `merge` keeps one reading, the same whichever worker finished first.
+    let visited: BTreeSet<(PathBuf, usize)> = jobs
         .iter()
-        .map(|(path, _, scope)| (path.clone(), scope.crate_name.clone()))
+        .map(|(path, _, scope)| (path.clone(), scope.root))
         .collect();
     let shared = Mutex::new(Shared {
         jobs,
@@ -140,10 +151,7 @@ pub(crate) fn scan(packages: &[Package], cfg: &CfgEnv) -> Scan {
                         local.file(cfg, &path, &display, scope, &mut found);
                         let mut state = shared.lock().unwrap_or_else(PoisonError::into_inner);
                         for job in found {
-                            if state
-                                .visited
-                                .insert((job.0.clone(), job.2.crate_name.clone()))
-                            {
+                            if state.visited.insert((job.0.clone(), job.2.root)) {
                                 state.jobs.push(job);
                             }
                         }
@@ -163,7 +171,7 @@ struct Shared {
     jobs: Queue,
     /// Files being read: while any is, more jobs may come.
     active: usize,
-    visited: BTreeSet<(PathBuf, String)>,
+    visited: BTreeSet<(PathBuf, usize)>,
 }
 
 fn next_job(shared: &Mutex<Shared>, wake: &Condvar) -> Option<(PathBuf, PathBuf, Scope)> {
@@ -199,11 +207,36 @@ fn merge(parts: Vec<Scan>) -> Scan {
         out.macro_packages.append(&mut part.macro_packages);
         out.invocations.append(&mut part.invocations);
     }
-    out.modules
-        .sort_by(|a, b| (a.package, &a.site).cmp(&(b.package, &b.site)));
+    // By package, site and crate root. Sites sort by file name: rank the names once (a file
+    // two crates read has one rank) rather than compare them in each of the sort's comparisons.
+    let mut by_name: Vec<usize> = (0..out.files.len()).collect();
+    by_name.sort_by(|&a, &b| out.files[a].display.cmp(&out.files[b].display));
+    let mut rank = vec![0; by_name.len()];
+    let mut r = 0;
+    for pair in by_name.windows(2) {
+        if out.files[pair[0]].display != out.files[pair[1]].display {
+            r += 1;
+        }
+        rank[pair[1]] = r;
+    }
+    out.modules.sort_by_cached_key(|m| {
+        let site = &m.site;
+        (m.package, rank[m.file], site.line, site.column, m.root)
+    });
     out.read.sort();
-    out.errors.sort_by(|a, b| a.site.cmp(&b.site));
+    // A file two crates compile gives the same errors twice: keep the first crate's.
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    for (root, e) in &out.errors {
+        let min = first.entry(&e.site.file).or_insert(*root);
+        *min = (*min).min(*root);
+    }
+    let first: BTreeMap<String, usize> =
+        first.into_iter().map(|(f, r)| (f.to_owned(), r)).collect();
+    out.errors
+        .retain(|(root, e)| first.get(&*e.site.file) == Some(root));
+    out.errors.sort_by(|a, b| a.1.site.cmp(&b.1.site));
     out.warnings.sort();
+    out.warnings.dedup();
     // A struct a module-deriving macro may have made from one of its arguments is unseen.
     for (name, idents) in &out.invocations {
         if out.module_macros.contains(name) {
@@ -211,6 +244,20 @@ fn merge(parts: Vec<Scan>) -> Scan {
         }
     }
     out
+}
+
+/// A file name as sites hold it. Each module has a site and one per dependency, copied into the
+/// graph check and the report: borrowed, a copy costs no allocation. A name is stored once per
+/// process, so memory grows with the number of distinct files ever checked, not with checks.
+fn intern(name: &str) -> &'static str {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(name) = names.get(name) {
+        return name;
+    }
+    let name: &'static str = Box::leak(name.into());
+    names.insert(name);
+    name
 }
 
 fn parent(path: &Path) -> PathBuf {
@@ -232,40 +279,41 @@ impl Scan {
         };
         self.read.push(path.to_path_buf());
         let display = display.to_string_lossy().into_owned();
+        let name = intern(&display);
         let file = self.files.len();
-        match syn::parse_file(&text) {
+        let mut uses = BTreeMap::new();
+        let (parsed, shift) = match lex::tokens(&text) {
+            Some(tokens) => (syn::parse2::<syn::File>(tokens), Shift(1)),
+            None => (syn::parse_file(&text), Shift(0)),
+        };
+        match parsed {
             Ok(ast) => {
-                let mut uses = BTreeMap::new();
                 let mut walker = Walker {
                     scan: self,
                     cfg,
                     file,
-                    display: &display,
+                    display: name,
+                    shift,
                     queue,
                     uses: &mut uses,
                 };
-                walker.items(&ast.items, &scope);
-                self.files.push(SourceFile {
-                    display,
-                    text,
-                    uses,
-                });
+                // The tree is walked by value: a module's struct becomes its `DeriveInput`
+                // without a copy.
+                walker.items(ast.items, &scope);
             }
-            Err(e) => {
-                self.push_errors(&display, e);
-                self.files.push(SourceFile {
-                    display,
-                    text,
-                    uses: BTreeMap::new(),
-                });
-            }
+            Err(e) => self.push_errors(scope.root, name, shift, e),
         }
+        self.files.push(SourceFile {
+            display,
+            text,
+            uses,
+        });
     }
 
-    fn push_errors(&mut self, display: &str, error: syn::Error) {
+    fn push_errors(&mut self, root: usize, display: &'static str, shift: Shift, error: syn::Error) {
         for e in error {
-            self.errors
-                .push(SourceError::new(display, e.to_string(), e.span()));
+            let e = SourceError::new(display, shift, e.to_string(), e.span());
+            self.errors.push((root, e));
         }
     }
 }
@@ -274,20 +322,21 @@ struct Walker<'a> {
     scan: &'a mut Scan,
     cfg: &'a CfgEnv,
     file: usize,
-    display: &'a str,
+    display: &'static str,
+    shift: Shift,
     queue: &'a mut Queue,
     uses: &'a mut BTreeMap<String, Vec<String>>,
 }
 
 impl Walker<'_> {
-    fn items(&mut self, items: &[syn::Item], scope: &Scope) {
+    fn items(&mut self, items: Vec<syn::Item>, scope: &Scope) {
         for item in items {
             self.item(item, scope);
         }
     }
 
-    fn item(&mut self, item: &syn::Item, scope: &Scope) {
-        let attrs: &[syn::Attribute] = match item {
+    fn item(&mut self, item: syn::Item, scope: &Scope) {
+        let attrs: &[syn::Attribute] = match &item {
             syn::Item::Struct(i) => &i.attrs,
             syn::Item::Enum(i) => &i.attrs,
             syn::Item::Union(i) => &i.attrs,
@@ -302,37 +351,38 @@ impl Walker<'_> {
             Some(true) => scope.gated,
             None => true,
         };
-        let scope = &Scope {
-            gated,
-            ..scope.clone()
+        let gated_scope;
+        let scope = if gated == scope.gated {
+            scope
+        } else {
+            gated_scope = Scope {
+                gated,
+                ..scope.clone()
+            };
+            &gated_scope
         };
         match item {
             syn::Item::Struct(s) => {
                 if let Some(derive) = derives_module(&s.attrs) {
-                    self.module(syn::DeriveInput::from(s.clone()), derive, scope);
+                    self.module(s.into(), derive, scope);
                 }
             }
             syn::Item::Enum(e) => {
                 if let Some(derive) = derives_module(&e.attrs) {
-                    self.module(syn::DeriveInput::from(e.clone()), derive, scope);
+                    self.module(e.into(), derive, scope);
                 }
             }
             syn::Item::Union(u) => {
                 if let Some(derive) = derives_module(&u.attrs) {
-                    self.module(syn::DeriveInput::from(u.clone()), derive, scope);
+                    self.module(u.into(), derive, scope);
                 }
             }
             syn::Item::Fn(f) => {
-                let inner: Vec<syn::Item> = f
-                    .block
-                    .stmts
-                    .iter()
-                    .filter_map(|s| match s {
-                        syn::Stmt::Item(i) => Some(i.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                self.items(&inner, scope);
+                for stmt in f.block.stmts {
+                    if let syn::Stmt::Item(item) = stmt {
+                        self.item(item, scope);
+                    }
+                }
             }
             syn::Item::Use(u) => {
                 let mut prefix = Vec::new();
@@ -348,7 +398,7 @@ impl Walker<'_> {
     }
 
     /// `mod x { ... }` or `mod x;` (with an optional `#[path]`).
-    fn module_item(&mut self, m: &syn::ItemMod, scope: &Scope) {
+    fn module_item(&mut self, m: syn::ItemMod, scope: &Scope) {
         let name = m.ident.to_string();
         let name = name.trim_start_matches("r#");
         let path_attr = m.attrs.iter().find_map(|a| match &a.meta {
@@ -362,7 +412,7 @@ impl Walker<'_> {
             _ => None,
         });
         let module_path = format!("{}::{name}", scope.module_path);
-        if let Some((_, items)) = &m.content {
+        if let Some((_, items)) = m.content {
             let dir = path_attr.as_deref().unwrap_or(name);
             let child = Scope {
                 module_path,
@@ -407,7 +457,7 @@ impl Walker<'_> {
 
     /// A `macro_rules!` that derives `Module` makes modules the scan cannot see: remember its
     /// name and the capabilities it lists. Remember every invocation's identifiers.
-    fn macro_item(&mut self, m: &syn::ItemMacro, scope: &Scope) {
+    fn macro_item(&mut self, m: syn::ItemMacro, scope: &Scope) {
         let Some(name) = m.mac.path.segments.last().map(|s| s.ident.to_string()) else {
             return;
         };
@@ -415,12 +465,7 @@ impl Walker<'_> {
             let mut derives = false;
             let mut capabilities = Vec::new();
             let mut structs = Vec::new();
-            macro_body(
-                m.mac.tokens.clone(),
-                &mut derives,
-                &mut capabilities,
-                &mut structs,
-            );
+            macro_body(m.mac.tokens, &mut derives, &mut capabilities, &mut structs);
             if let (true, Some(ident)) = (derives, &m.ident) {
                 self.scan.module_macros.insert(ident.to_string());
                 self.scan.macro_packages.insert(scope.package);
@@ -429,7 +474,7 @@ impl Walker<'_> {
             }
         } else {
             let mut idents = Vec::new();
-            collect_idents(m.mac.tokens.clone(), &mut idents);
+            collect_idents(m.mac.tokens, &mut idents);
             self.scan.invocations.push((name, idents));
         }
     }
@@ -467,7 +512,8 @@ impl Walker<'_> {
             crate::check::check(&mut cx, input);
         }
         for e in cx.into_vec() {
-            self.scan.push_errors(self.display, e);
+            self.scan
+                .push_errors(scope.root, self.display, self.shift, e);
         }
         let Some(input) = input else { return };
         if scope.gated {
@@ -491,18 +537,24 @@ impl Walker<'_> {
                     .segments
                     .last()
                     .map_or_else(Span::call_site, |s| s.ident.span());
+                let segments: Vec<String> = dep
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let leading_colon = dep.path.leading_colon.is_some();
+                // `a::b::C` as written, without spaces (and without generic arguments, which a
+                // module type cannot have).
+                let mut text = String::from(if leading_colon { "::" } else { "" });
+                text.push_str(&segments.join("::"));
                 FoundDep {
-                    segments: dep
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect(),
-                    leading_colon: dep.path.leading_colon.is_some(),
-                    text: path_text(&dep.path),
+                    segments,
+                    leading_colon,
+                    text,
                     req: dep.req.as_ref().map(syn::LitStr::value),
                     optional: dep.optional,
-                    site: site(self.display, last),
+                    site: site(self.display, self.shift, last),
                 }
             })
             .collect();
@@ -525,8 +577,9 @@ impl Walker<'_> {
             crate_name: scope.crate_name.clone(),
             binary: scope.binary,
             package,
+            root: scope.root,
             file: self.file,
-            site: site(self.display, derive),
+            site: site(self.display, self.shift, derive),
             capabilities: words(&attrs.capabilities.value),
             requires: words(&attrs.requires.value),
             deps,
@@ -589,28 +642,17 @@ fn collect_idents(tokens: TokenStream, out: &mut Vec<String>) {
     }
 }
 
-/// `a::b::C` as written, without spaces (and without generic arguments, which a module type
-/// cannot have).
-fn path_text(path: &syn::Path) -> String {
-    let mut out = String::new();
-    if path.leading_colon.is_some() {
-        out.push_str("::");
-    }
-    for (i, segment) in path.segments.iter().enumerate() {
-        if i > 0 {
-            out.push_str("::");
-        }
-        out.push_str(&segment.ident.to_string());
-    }
-    out
-}
-
 /// The span of `Module` in `#[derive(..., Module, ...)]`, where the derive records the location.
 fn derives_module(attrs: &[syn::Attribute]) -> Option<Span> {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("derive"))
         .find_map(|a| {
+            if let syn::Meta::List(list) = &a.meta {
+                if let Some(found) = plain_derive(list.tokens.clone()) {
+                    return found;
+                }
+            }
             let paths = a
                 .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
                 .ok()?;
@@ -621,12 +663,69 @@ fn derives_module(attrs: &[syn::Attribute]) -> Option<Span> {
         })
 }
 
+/// Reads a derive list made only of plain paths (`Debug, ::module_registry::Module,`) without
+/// syn's parser, which is slow when unoptimized (how cargo builds build-script dependencies).
+/// `Some` holds what the syn reading above finds; `None` leaves any other list to it.
+fn plain_derive(tokens: TokenStream) -> Option<Option<Span>> {
+    /// Where the reader is in `path, path, ...`.
+    #[derive(PartialEq)]
+    enum At {
+        /// Before a path: `::`, an identifier, or the end.
+        Start,
+        /// After the first `:` of a `::`.
+        Colon,
+        /// After a `::`: an identifier.
+        Segment,
+        /// After an identifier: `::`, `,` or the end.
+        Ident,
+    }
+    let mut at = At::Start;
+    // The first path ending in `Module`, and the current path's last segment if it is `Module`.
+    let mut found = None;
+    let mut last = None;
+    let mut joint = false;
+    for tree in tokens {
+        at = match (at, tree) {
+            (At::Start | At::Ident, TokenTree::Punct(p)) if p.as_char() == ':' => {
+                joint = p.spacing() == Spacing::Joint;
+                last = None;
+                At::Colon
+            }
+            (At::Colon, TokenTree::Punct(p)) if p.as_char() == ':' && joint => At::Segment,
+            (At::Start | At::Segment, TokenTree::Ident(ident)) => {
+                // Keywords and `_` are not path segments to syn (`self`, `crate`, ... are, but
+                // with rules of their own): let syn decide.
+                if KEYWORDS.iter().any(|k| ident == k) {
+                    return None;
+                }
+                last = (ident == "Module").then(|| ident.span());
+                At::Ident
+            }
+            (At::Ident, TokenTree::Punct(p)) if p.as_char() == ',' => {
+                found = found.or(last.take());
+                At::Start
+            }
+            _ => return None,
+        };
+    }
+    matches!(at, At::Start | At::Ident).then(|| found.or(last))
+}
+
+/// What syn does not accept as an identifier (`syn::ident::accept_as_ident`).
+const KEYWORDS: &[&str] = &[
+    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
 /// A span's start as rustc's `line!()`/`column!()` give it (1-based column).
-pub(crate) fn site(file: &str, span: Span) -> Site {
-    let start = span.start();
+pub(crate) fn site(file: &'static str, shift: Shift, span: Span) -> Site {
+    let (line, column) = shift.place(span.start());
     Site {
-        file: file.to_owned().into(),
-        line: start.line as u32,
-        column: start.column as u32 + 1,
+        file: Cow::Borrowed(file),
+        line: line as u32,
+        column: column as u32 + 1,
     }
 }

@@ -226,3 +226,31 @@ fn environment_errors_say_what_to_do() {
         "{text}"
     );
 }
+
+/// A file that two crates of the package compile (here the library and the binary, both named
+/// `shared_file`) defines its modules once, as the library reads them (so they are expected by
+/// `link_modules!()`), and gives its errors once, whichever worker thread read it first.
+#[test]
+fn file_in_two_crates_counts_once() {
+    let out = std::env::temp_dir().join(format!(
+        "module-registry-build-shared-file-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&out).unwrap();
+    for _ in 0..20 {
+        let checker = Checker::new()
+            .manifest_dir(fixture("shared-file"))
+            .out_dir(&out);
+        let report = checker.check().unwrap();
+        let names: Vec<&str> = report.modules().iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["store", "broken"]);
+        let [error] = report.source_errors() else {
+            panic!("{:?}", report.source_errors());
+        };
+        assert!(error.message.starts_with("unknown module attribute `nmae`"));
+        checker.write_artifacts(&report).unwrap();
+        let link = std::fs::read_to_string(out.join("module_registry_link.rs")).unwrap();
+        assert!(link.contains("expected(\"store\""), "{link}");
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
