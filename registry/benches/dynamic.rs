@@ -173,6 +173,18 @@ mod register {
             });
     }
 
+    /// Building the 10,000 configs alone, into a vector allocated outside the timing: what
+    /// the groups above do before their timing starts.
+    #[divan::bench(sample_count = 20)]
+    fn dynamic_10000_configs_only(bencher: Bencher) {
+        bencher.with_inputs(|| Vec::with_capacity(N)).bench_values(
+            |mut configs: Vec<ModuleConfig>| {
+                configs.extend((0..N).map(config));
+                configs
+            },
+        );
+    }
+
     /// Peer: the static registry of 10,000 linked modules building its lookup tables (a fresh
     /// list registry, then its first `find`).
     #[divan::bench(sample_count = 20)]

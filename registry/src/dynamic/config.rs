@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::descriptor::{ModuleDescriptor, ModuleType};
 use crate::dynamic::error::RegistryError;
 use crate::dynamic::module::{Dependencies, DynModule};
+use crate::dynamic::table;
 use crate::error::{ModuleError, ValidationError, ValidationErrors};
 use crate::graph::{self, Site};
 
@@ -205,8 +206,6 @@ pub(crate) enum Origin {
 
 /// What the registry keeps of one module.
 pub(crate) struct Entry {
-    /// Position in the registry (registration order); `u32::MAX` when not registered.
-    pub(crate) index: u32,
     pub(crate) name: String,
     pub(crate) version: semver::Version,
     pub(crate) kind: ModuleType,
@@ -240,9 +239,8 @@ impl Entry {
         }
     }
 
-    pub(crate) fn linked(d: &'static ModuleDescriptor, index: u32) -> Entry {
+    pub(crate) fn linked(d: &'static ModuleDescriptor) -> Entry {
         Entry {
-            index,
             name: d.name().into(),
             version: d.version().to_semver(),
             kind: d.kind().clone(),
@@ -262,7 +260,8 @@ impl Entry {
     }
 
     /// Checks the strings of `config` (name, version, requirements) and builds the entry.
-    pub(crate) fn parse(config: ModuleConfig) -> Result<Entry, RegistryError> {
+    /// Runs outside the registry's lock: everything that needs no registry state is done here.
+    pub(crate) fn parse(config: ModuleConfig, registered: bool) -> Result<Parsed, RegistryError> {
         let mut errors = Vec::new();
         if !graph::is_valid_name(&config.name) {
             errors.push(ValidationError::InvalidName {
@@ -281,15 +280,25 @@ impl Entry {
                 None
             }
         };
-        for dep in &config.dependencies {
-            if let Some(text) = &dep.req {
-                if let Err(e) = semver::VersionReq::parse(text) {
-                    errors.push(ValidationError::InvalidVersion {
-                        module: config.name.clone(),
-                        what: "version requirement",
-                        text: text.clone(),
-                        reason: e.to_string(),
-                    });
+        let mut reqs = Vec::new();
+        if config.dependencies.iter().any(|d| d.req.is_some()) {
+            reqs.reserve_exact(config.dependencies.len());
+            for dep in &config.dependencies {
+                let Some(text) = &dep.req else {
+                    reqs.push(None);
+                    continue;
+                };
+                match semver::VersionReq::parse(text) {
+                    Ok(req) => reqs.push(Some(req)),
+                    Err(e) => {
+                        reqs.push(None);
+                        errors.push(ValidationError::InvalidVersion {
+                            module: config.name.clone(),
+                            what: "version requirement",
+                            text: text.clone(),
+                            reason: e.to_string(),
+                        });
+                    }
                 }
             }
         }
@@ -304,24 +313,69 @@ impl Entry {
         };
         // Moved, not copied: registration cost is dominated by allocations.
         let mut capabilities = config.capabilities;
+        let mut cap_hashes = CapHashes([0; CapHashes::N]);
         let mut i = 0;
         while i < capabilities.len() {
-            if capabilities[..i].contains(&capabilities[i]) {
+            let h = table::hash(&capabilities[i]);
+            let seen = &cap_hashes.0[..i.min(CapHashes::N)];
+            let duplicate = (0..i).any(|j| {
+                seen.get(j).is_none_or(|&hj| hj == h) && capabilities[j] == capabilities[i]
+            });
+            if duplicate {
                 capabilities.remove(i);
             } else {
+                if let Some(slot) = cap_hashes.0.get_mut(i) {
+                    *slot = h;
+                }
                 i += 1;
             }
         }
-        Ok(Entry {
-            index: u32::MAX,
+        let origin = if registered {
+            Origin::Registered(config.factory)
+        } else {
+            Origin::Described
+        };
+        // Allocated here, before the lock is taken: one allocation fewer while other writers
+        // wait.
+        let entry = Arc::new(Entry {
             name: config.name,
             version,
             kind: config.kind,
             capabilities,
             requires: config.requires,
             deps: config.dependencies,
-            origin: Origin::Registered(config.factory),
+            origin,
+        });
+        Ok(Parsed {
+            entry,
+            reqs,
+            cap_hashes,
         })
+    }
+}
+
+/// A checked configuration, with what `parse` already worked out for `register`.
+pub(crate) struct Parsed {
+    pub(crate) entry: Arc<Entry>,
+    /// The parsed requirement of each dependency (empty when none has one): `register` tests
+    /// these instead of parsing the text again.
+    pub(crate) reqs: Vec<Option<semver::VersionReq>>,
+    pub(crate) cap_hashes: CapHashes,
+}
+
+/// The table hashes of an entry's first capabilities, taken while looking for duplicates so
+/// that the capability index, under the lock, does not hash them again.
+pub(crate) struct CapHashes([u32; CapHashes::N]);
+
+impl CapHashes {
+    const N: usize = 8;
+
+    /// The hash of capability `i`, `cap`.
+    pub(crate) fn get(&self, i: usize, cap: &str) -> u32 {
+        match self.0.get(i) {
+            Some(&h) => h,
+            None => table::hash(cap),
+        }
     }
 }
 
@@ -333,9 +387,7 @@ impl ModuleInfo {
     /// Describes a module without registering it, checking its name, version and requirements
     /// as `register` does: what a custom discovery strategy returns for modules it finds.
     pub fn from_config(config: ModuleConfig) -> Result<ModuleInfo, RegistryError> {
-        let mut entry = Entry::parse(config)?;
-        entry.origin = Origin::Described;
-        Ok(ModuleInfo(Arc::new(entry)))
+        Ok(ModuleInfo(Entry::parse(config, false)?.entry))
     }
 
     /// The module name.

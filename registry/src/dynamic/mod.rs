@@ -19,6 +19,7 @@ mod instance;
 mod module;
 mod query;
 mod state;
+mod table;
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -148,18 +149,19 @@ impl ModuleRegistry {
     /// dependency that is not registered (`MR0002`), an unsatisfied version requirement
     /// (`MR0003`), a required capability nobody provides (`MR0005`), a cycle (`MR0001`).
     pub fn register(&self, config: ModuleConfig) -> Result<ModuleInfo, RegistryError> {
-        let entry = Entry::parse(config)?;
-        let result = self.write().register(entry);
+        let parsed = Entry::parse(config, true)?;
+        let result = self.write().register(&parsed);
+        let entry = parsed.entry;
         match result {
-            Ok(entry) => {
+            Ok(()) => {
                 tracing::debug!(module = &*entry.name, version = %entry.version, "registered");
                 Ok(ModuleInfo(entry))
             }
-            Err((name, errors)) => {
+            Err(errors) => {
                 let errors = ValidationErrors::new(errors);
-                tracing::warn!(module = %name, %errors, "registration refused");
+                tracing::warn!(module = %entry.name, %errors, "registration refused");
                 Err(RegistryError::Refused {
-                    module: name,
+                    module: entry.name.clone(),
                     errors,
                 })
             }

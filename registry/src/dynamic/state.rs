@@ -1,14 +1,13 @@
 //! The registry's tables and graph, guarded by the `ModuleRegistry`'s lock.
 
-use std::borrow::Borrow;
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use crate::descriptor::ModuleDescriptor;
-use crate::dynamic::config::{Entry, Origin};
+use crate::dynamic::config::{Entry, Origin, Parsed};
 use crate::dynamic::query::{CapabilityQuery, DiscoveryQuery};
+use crate::dynamic::table::{self, Table};
 use crate::error::ValidationError;
 use crate::graph::{self, Edge, Node, Site, Target};
 use crate::registry::Registry;
@@ -16,42 +15,39 @@ use crate::registry::Registry;
 /// Results up to this size are sorted directly; larger ones follow the cached name order.
 const SMALL: usize = 64;
 
-/// An entry in the name set, hashed and compared by name, so the set needs no second copy of
-/// each name.
-struct ByName(Arc<Entry>);
+/// Ends a chain of [`Wait`]s.
+const NONE: u32 = u32::MAX;
+/// An `awaiting` value whose name has registered since: the key stays, matching nothing.
+const RESOLVED: u32 = u32::MAX - 1;
 
-impl Hash for ByName {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        self.0.name.hash(h);
-    }
-}
-
-impl PartialEq for ByName {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.name == other.0.name
-    }
-}
-
-impl Eq for ByName {}
-
-impl Borrow<str> for ByName {
-    fn borrow(&self) -> &str {
-        &self.0.name
-    }
+/// Dependency `dep` of module `dependent` waits for its name to register; `next` is the
+/// previous wait for the same name.
+#[derive(Clone, Copy)]
+struct Wait {
+    dependent: u32,
+    dep: u32,
+    next: u32,
 }
 
 pub(crate) struct State {
     /// Every module, in registration order (linked ones first).
     entries: Vec<Arc<Entry>>,
-    /// The first module of each name.
-    by_name: HashSet<ByName>,
-    /// Capability → positions of the modules that provide it.
-    by_capability: HashMap<String, Vec<u32>>,
-    /// Per module, per dependency: the position it resolved to, if present.
-    links: Vec<Box<[Option<u32>]>>,
-    /// Optional dependencies of registered modules on names not registered yet:
-    /// name → (dependent, dependency index).
-    awaiting: HashMap<String, Vec<(u32, u32)>>,
+    /// Name → position of the first module of that name.
+    by_name: Table,
+    /// Capability → its number in `capability_names` and `providers`.
+    capabilities: Table,
+    capability_names: Vec<Box<str>>,
+    /// Per capability: positions of the modules that provide it.
+    providers: Vec<Vec<u32>>,
+    /// Per dependency, module after module: the position it resolved to, if present. Module
+    /// `g`'s are `links[link_start[g]..link_start[g + 1]]`: one array for all, so a module
+    /// costs no allocation of its own here.
+    links: Vec<Option<u32>>,
+    link_start: Vec<u32>,
+    /// Optional dependencies of registered modules on names not registered yet: name → the
+    /// latest of its waits (a chain through `waits`), or `RESOLVED`.
+    awaiting: Table,
+    waits: Vec<Wait>,
     /// Positions sorted by name, built on the first large query after a change.
     order: OnceLock<Box<[u32]>>,
 }
@@ -76,31 +72,39 @@ impl State {
             .collect();
         let mut state = State {
             entries: Vec::with_capacity(descriptors.len()),
-            by_name: HashSet::with_capacity(descriptors.len()),
-            by_capability: HashMap::default(),
-            links: Vec::with_capacity(descriptors.len()),
-            awaiting: HashMap::default(),
+            by_name: Table::with_capacity(descriptors.len()),
+            capabilities: Table::new(),
+            capability_names: Vec::new(),
+            providers: Vec::new(),
+            links: Vec::new(),
+            link_start: Vec::with_capacity(descriptors.len() + 1),
+            awaiting: Table::new(),
+            waits: Vec::new(),
             order: OnceLock::new(),
         };
+        state.link_start.push(0);
         for (i, d) in descriptors.iter().enumerate() {
-            let entry = Arc::new(Entry::linked(d, i as u32));
-            state.index_capabilities(&entry);
-            if !state.by_name.contains(d.name()) {
-                state.by_name.insert(ByName(entry.clone()));
+            let entry = Arc::new(Entry::linked(d));
+            state.index_capabilities(&entry, i as u32, |_, cap| table::hash(cap));
+            let h = table::hash(&entry.name);
+            if state.find(&entry.name, h).is_none() {
+                state.by_name.insert(h, i as u32);
             }
             state.entries.push(entry);
-            state.links.push(
-                d.dependencies()
-                    .iter()
-                    .map(|dep| {
-                        positions
-                            .get(&(dep.descriptor() as *const ModuleDescriptor))
-                            .copied()
-                    })
-                    .collect(),
-            );
+            state.links.extend(d.dependencies().iter().map(|dep| {
+                positions
+                    .get(&(dep.descriptor() as *const ModuleDescriptor))
+                    .copied()
+            }));
+            state.link_start.push(state.links.len() as u32);
         }
         state
+    }
+
+    /// Where each dependency of module `g` resolved to, in declaration order.
+    fn links(&self, g: u32) -> &[Option<u32>] {
+        let g = g as usize;
+        &self.links[self.link_start[g] as usize..self.link_start[g + 1] as usize]
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -112,85 +116,158 @@ impl State {
     }
 
     pub(crate) fn lookup(&self, name: &str) -> Option<&Arc<Entry>> {
-        self.by_name.get(name).map(|b| &b.0)
+        self.find(name, table::hash(name))
+            .map(|g| &self.entries[g as usize])
     }
 
-    fn index_capabilities(&mut self, entry: &Entry) {
-        for cap in entry.capabilities.iter() {
-            match self.by_capability.get_mut(&**cap) {
-                Some(list) => list.push(entry.index),
+    /// The position of the first module named `name`, whose hash is `h`.
+    fn find(&self, name: &str, h: u32) -> Option<u32> {
+        self.by_name
+            .get(h, |g| self.entries[g as usize].name == name)
+    }
+
+    /// The positions of the modules providing `cap`.
+    fn providers(&self, cap: &str) -> Option<&[u32]> {
+        let names = &self.capability_names;
+        self.capabilities
+            .get(table::hash(cap), |c| *names[c as usize] == *cap)
+            .map(|c| &*self.providers[c as usize])
+    }
+
+    /// Files the capabilities of `entry`, at position `g`; `hash(i, cap)` is the hash of its
+    /// capability `i`.
+    fn index_capabilities(&mut self, entry: &Entry, g: u32, hash: impl Fn(usize, &str) -> u32) {
+        for (i, cap) in entry.capabilities.iter().enumerate() {
+            let h = hash(i, cap);
+            let names = &self.capability_names;
+            match self.capabilities.get(h, |c| *names[c as usize] == **cap) {
+                Some(c) => self.providers[c as usize].push(g),
                 None => {
-                    self.by_capability.insert(cap.clone(), vec![entry.index]);
+                    self.capabilities.insert(h, self.providers.len() as u32);
+                    self.capability_names.push(cap.as_str().into());
+                    self.providers.push(vec![g]);
                 }
             }
         }
     }
 
-    /// Adds `entry`, or returns what refuses it and changes nothing.
-    pub(crate) fn register(
-        &mut self,
-        mut entry: Entry,
-    ) -> Result<Arc<Entry>, (String, Vec<ValidationError>)> {
-        let duplicate = self.lookup(&entry.name).map(|e| e.index);
-        let resolved: Box<[Option<u32>]> = entry
-            .deps
-            .iter()
-            .map(|d| self.lookup(&d.name).map(|e| e.index))
-            .collect();
-        // Nothing to check beyond the strings when no edge touches another module's version,
-        // nothing is missing or required, and nothing waits for this name.
-        let plain = duplicate.is_none()
-            && entry.requires.is_empty()
-            && !self.awaiting.contains_key(&*entry.name)
+    /// The `awaiting` slot of `name` (hash `h`), if a dependency waits for it.
+    fn awaiting(&self, name: &str, h: u32) -> Option<usize> {
+        self.awaiting.find(h, |w| {
+            if w == RESOLVED {
+                return false;
+            }
+            let w = self.waits[w as usize];
+            self.entries[w.dependent as usize].deps[w.dep as usize].name == name
+        })
+    }
+
+    /// The dependencies waiting in the chain starting at `w`, in registration order.
+    fn chain(&self, mut w: u32) -> Vec<(u32, u32)> {
+        let mut waiting = Vec::new();
+        while w != NONE {
+            let wait = self.waits[w as usize];
+            waiting.push((wait.dependent, wait.dep));
+            w = wait.next;
+        }
+        waiting.reverse();
+        waiting
+    }
+
+    /// Adds the parsed entry, or returns what refuses it and changes nothing.
+    pub(crate) fn register(&mut self, parsed: &Parsed) -> Result<(), Vec<ValidationError>> {
+        let Parsed {
+            entry,
+            reqs,
+            cap_hashes,
+        } = parsed;
+        let h = table::hash(&entry.name);
+        let duplicate = self.find(&entry.name, h);
+        // Resolved in place, at the end of `links`; cut off again if refused.
+        let start = self.links.len();
+        for d in &entry.deps {
+            let r = self.find(&d.name, table::hash(&d.name));
+            self.links.push(r);
+        }
+        let resolved = &self.links[start..];
+        let incoming = self.awaiting(&entry.name, h);
+        // `graph::check_addition` finds nothing when no module of this name exists, every
+        // present dependency satisfies its requirement (the test its `check_edges` makes, on
+        // the same parse of the same text), every absent one is optional, every required
+        // capability is provided, and no edge leads to the new module: an edge into it is the
+        // only way it can close a cycle. Edges into it are the self-edges (a dependency on its
+        // own name is absent until it registers) and the waiting optional ones; linked modules
+        // never depend on registered ones.
+        let clean = duplicate.is_none()
+            && incoming.is_none()
             && entry
                 .deps
                 .iter()
                 .zip(resolved.iter())
-                .all(|(d, r)| match r {
-                    Some(_) => d.req.is_none(),
-                    None => d.optional && d.name != *entry.name,
-                });
-        if !plain {
-            let errors = self.check(&entry, duplicate, &resolved);
+                .enumerate()
+                .all(|(i, (d, r))| match (r, &d.req) {
+                    (Some(_), None) => true,
+                    (Some(g), Some(_)) => reqs
+                        .get(i)
+                        .and_then(Option::as_ref)
+                        .is_some_and(|req| req.matches(&self.entries[*g as usize].version)),
+                    (None, _) => d.optional && d.name != entry.name,
+                })
+            && entry.requires.iter().all(|cap| {
+                entry.has_capability(cap) || self.providers(cap).is_some_and(|l| !l.is_empty())
+            });
+        if !clean {
+            let errors = self.check(entry, duplicate, resolved, incoming);
             if !errors.is_empty() {
-                return Err((entry.name, errors));
+                self.links.truncate(start);
+                return Err(errors);
             }
         }
         let index = self.entries.len() as u32;
-        entry.index = index;
-        for (i, (d, r)) in entry.deps.iter().zip(resolved.iter()).enumerate() {
-            if r.is_none() {
-                // Only optional edges get here: a missing required one was refused.
-                match self.awaiting.get_mut(d.name.as_str()) {
-                    Some(list) => list.push((index, i as u32)),
-                    None => {
-                        self.awaiting
-                            .insert(d.name.as_str().into(), vec![(index, i as u32)]);
-                    }
-                }
+        if let Some(slot) = incoming {
+            let mut w = self.awaiting.value(slot);
+            self.awaiting.set(slot, RESOLVED);
+            while w != NONE {
+                let wait = self.waits[w as usize];
+                let at = self.link_start[wait.dependent as usize] + wait.dep;
+                self.links[at as usize] = Some(index);
+                w = wait.next;
             }
         }
-        if let Some(waiting) = self.awaiting.remove(&*entry.name) {
-            for (g, i) in waiting {
-                self.links[g as usize][i as usize] = Some(index);
-            }
-        }
-        let entry = Arc::new(entry);
-        self.index_capabilities(&entry);
-        self.by_name.insert(ByName(entry.clone()));
-        self.links.push(resolved);
+        self.index_capabilities(entry, index, |i, cap| cap_hashes.get(i, cap));
+        self.by_name.insert(h, index);
         self.entries.push(entry.clone());
+        for (i, d) in entry.deps.iter().enumerate() {
+            if self.links[start + i].is_some() {
+                continue;
+            }
+            // Only optional edges get here: a missing required one was refused.
+            let dh = table::hash(&d.name);
+            let w = self.waits.len() as u32;
+            let slot = self.awaiting(&d.name, dh);
+            self.waits.push(Wait {
+                dependent: index,
+                dep: i as u32,
+                next: slot.map_or(NONE, |slot| self.awaiting.value(slot)),
+            });
+            match slot {
+                Some(slot) => self.awaiting.set(slot, w),
+                None => self.awaiting.insert(dh, w),
+            }
+        }
+        self.link_start.push(self.links.len() as u32);
         self.order.take();
-        Ok(entry)
+        Ok(())
     }
 
     /// The findings adding `entry` would introduce: the new node's neighbourhood, handed to
-    /// [`graph::check_addition`].
+    /// [`graph::check_addition`]. `incoming` is the `awaiting` slot of its name.
     fn check<'s>(
         &'s self,
         entry: &'s Entry,
         duplicate: Option<u32>,
         resolved: &[Option<u32>],
+        incoming: Option<usize>,
     ) -> Vec<ValidationError> {
         let mut hood = Hood {
             nodes: vec![Node {
@@ -226,18 +303,19 @@ impl State {
             if entry.has_capability(cap) {
                 continue;
             }
-            if let Some(&g) = self.by_capability.get(&**cap).and_then(|l| l.first()) {
+            if let Some(&g) = self.providers(cap).and_then(|l| l.first()) {
                 let l = hood.stub(g);
                 hood.nodes[l].capabilities.push(cap);
             }
         }
-        if let Some(incoming) = self.awaiting.get(&*entry.name) {
+        if let Some(slot) = incoming {
+            let incoming = self.chain(self.awaiting.value(slot));
             // A new cycle runs through the new node: every node it reaches, with all edges.
             let mut reached: HashSet<u32> = HashSet::new();
             let mut stack: Vec<u32> = resolved.iter().flatten().copied().collect();
             while let Some(g) = stack.pop() {
                 if reached.insert(g) {
-                    stack.extend(self.links[g as usize].iter().flatten());
+                    stack.extend(self.links(g).iter().flatten());
                 }
             }
             for &g in &reached {
@@ -248,7 +326,7 @@ impl State {
                     .iter()
                     .enumerate()
                     .map(|(i, d)| Edge {
-                        target: match self.links[g as usize][i] {
+                        target: match self.links(g)[i] {
                             Some(t) => Target::Node(hood.stub(t)),
                             None if dynamic && d.name == *entry.name => Target::Node(0),
                             None => Target::Missing(&d.name),
@@ -281,8 +359,9 @@ impl State {
         let hits = self
             .entries
             .iter()
-            .filter(|e| query.matches_entry(e))
-            .map(|e| (0, e.index))
+            .enumerate()
+            .filter(|(_, e)| query.matches_entry(e))
+            .map(|(g, _)| (0, g as u32))
             .collect();
         self.rank(hits)
     }
@@ -291,7 +370,7 @@ impl State {
     pub(crate) fn discover_capabilities(&self, query: &CapabilityQuery) -> Vec<Arc<Entry>> {
         let mut shortest: Option<&[u32]> = None;
         for cap in query.required_capabilities() {
-            match self.by_capability.get(cap.as_str()) {
+            match self.providers(cap) {
                 Some(list) if shortest.is_none_or(|s| list.len() < s.len()) => {
                     shortest = Some(list);
                 }
@@ -350,7 +429,8 @@ impl State {
             let mut keyed: Vec<(&str, u32)> = self
                 .entries
                 .iter()
-                .map(|e| (e.name.as_str(), e.index))
+                .enumerate()
+                .map(|(g, e)| (e.name.as_str(), g as u32))
                 .collect();
             keyed.sort_unstable();
             keyed.into_iter().map(|(_, i)| i).collect()
@@ -361,8 +441,8 @@ impl State {
     pub(crate) fn nodes(&self) -> Vec<Node<'_>> {
         self.entries
             .iter()
-            .zip(&self.links)
-            .map(|(e, links)| Node {
+            .enumerate()
+            .map(|(g, e)| Node {
                 name: &e.name,
                 version: e.version.clone(),
                 site: e.site(),
@@ -371,7 +451,7 @@ impl State {
                 deps: e
                     .deps
                     .iter()
-                    .zip(links.iter())
+                    .zip(self.links(g as u32))
                     .enumerate()
                     .map(|(i, (d, l))| Edge {
                         target: match l {
@@ -390,11 +470,11 @@ impl State {
     /// What `create(name)` builds: linked modules are left to the static runtime, dynamic ones
     /// are ordered by the shared topological sort.
     pub(crate) fn plan(&self, name: &str) -> Option<Plan> {
-        let root = self.lookup(name)?.clone();
+        let root = self.find(name, table::hash(name))?;
         let mut linked = Vec::new();
         let mut dynamic: Vec<u32> = Vec::new();
         let mut seen: HashSet<u32> = HashSet::new();
-        let mut stack = vec![root.index];
+        let mut stack = vec![root];
         while let Some(g) = stack.pop() {
             if !seen.insert(g) {
                 continue;
@@ -404,7 +484,7 @@ impl State {
                 Origin::Linked(d) => linked.push(d),
                 _ => {
                     dynamic.push(g);
-                    stack.extend(self.links[g as usize].iter().flatten());
+                    stack.extend(self.links(g).iter().flatten());
                 }
             }
         }
@@ -419,7 +499,8 @@ impl State {
                     site: Site::runtime(),
                     capabilities: Vec::new(),
                     requires: Vec::new(),
-                    deps: self.links[g as usize]
+                    deps: self
+                        .links(g)
                         .iter()
                         .flatten()
                         .filter_map(|t| local.get(t))
@@ -438,7 +519,7 @@ impl State {
             .map(|l| self.entries[dynamic[l] as usize].clone())
             .collect();
         Some(Plan {
-            root,
+            root: self.entries[root as usize].clone(),
             linked,
             dynamic,
         })
@@ -470,5 +551,98 @@ impl<'s> Hood<'s> {
         });
         self.local.insert(g, self.nodes.len() - 1);
         self.nodes.len() - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dynamic::{DependencyConfig, ModuleConfig, ModuleRegistry};
+
+    fn module(name: &str, version: &str) -> ModuleConfig {
+        ModuleConfig::new().with_name(name).with_version(version)
+    }
+
+    /// Everything `register` changes, as plain data.
+    fn snapshot(registry: &ModuleRegistry) -> (Vec<Vec<Option<u32>>>, usize, Vec<String>) {
+        let state = registry.read();
+        let links = (0..state.len() as u32)
+            .map(|g| state.links(g).to_vec())
+            .collect();
+        let names = state.entries().iter().map(|e| e.name.clone()).collect();
+        (links, state.waits.len(), names)
+    }
+
+    #[test]
+    fn every_wait_for_a_name_resolves_when_it_registers() {
+        let registry = ModuleRegistry::empty();
+        registry
+            .register(module("a", "1.0.0").add_dependency(DependencyConfig::new("x").optional()))
+            .unwrap();
+        registry
+            .register(
+                module("b", "1.0.0")
+                    .add_dependency(DependencyConfig::new("y").optional())
+                    .add_dependency(DependencyConfig::new("x").optional().with_version_req("^1")),
+            )
+            .unwrap();
+        registry.register(module("x", "1.4.0")).unwrap();
+        let (links, _, _) = snapshot(&registry);
+        assert_eq!(links, [vec![Some(2)], vec![None, Some(2)], vec![]]);
+        let plan = registry.read().plan("b").unwrap();
+        let order: Vec<&str> = plan.dynamic.iter().map(|e| &*e.name).collect();
+        assert_eq!(order, ["x", "b"]);
+    }
+
+    #[test]
+    fn a_refused_registration_changes_nothing() {
+        let registry = ModuleRegistry::empty();
+        registry
+            .register(module("a", "1.0.0").add_dependency(DependencyConfig::new("x").optional()))
+            .unwrap();
+        registry
+            .register(
+                module("b", "1.0.0")
+                    .add_dependency(DependencyConfig::new("x").optional().with_version_req("^1")),
+            )
+            .unwrap();
+        let before = snapshot(&registry);
+        // Fails `b`'s requirement, through a waiting edge.
+        let err = registry.register(module("x", "2.0.0")).unwrap_err();
+        assert_eq!(
+            err.validation_errors().unwrap().errors()[0].code(),
+            "MR0003"
+        );
+        // Resolves, then fails, its own dependencies.
+        let err = registry
+            .register(
+                module("c", "1.0.0")
+                    .add_dependency("a")
+                    .add_dependency(DependencyConfig::new("z").optional())
+                    .add_dependency("missing"),
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.validation_errors().unwrap().errors()[0].code(),
+            "MR0002"
+        );
+        assert_eq!(snapshot(&registry), before);
+        registry.register(module("x", "1.0.0")).unwrap();
+        let (links, _, _) = snapshot(&registry);
+        assert_eq!(links[..2], [vec![Some(2)], vec![Some(2)]]);
+    }
+
+    #[test]
+    fn capabilities_are_listed_once_past_the_inline_hashes() {
+        let registry = ModuleRegistry::empty();
+        let mut config = module("many", "1.0.0");
+        for i in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3, 9, 8, 10, 0, 10] {
+            config = config.add_capability(format!("cap-{i}"));
+        }
+        let info = registry.register(config).unwrap();
+        let expected: Vec<String> = (0..=10).map(|i| format!("cap-{i}")).collect();
+        assert!(info.capabilities().eq(expected.iter().map(String::as_str)));
+        for cap in &expected {
+            assert_eq!(registry.read().providers(cap), Some(&[0][..]));
+        }
     }
 }
