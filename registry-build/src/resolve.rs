@@ -192,7 +192,10 @@ pub(crate) fn check(
     required: &[Requirement<'_>],
     macro_capabilities: &BTreeSet<String>,
 ) -> (Vec<ValidationError>, Vec<usize>) {
-    let mut errors = graph::check(nodes, required);
+    let mut errors = match graph::check_and_order(nodes, required) {
+        Ok(order) => return (Vec::new(), order),
+        Err(errors) => errors,
+    };
     // A capability a module-deriving macro lists is probably provided by a module the scan
     // cannot see; the boot-time twin decides.
     errors.retain(|e| {

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashSet};
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::fmt;
 
 /// A place in the source: `file:line:column`.
@@ -387,13 +387,74 @@ pub fn is_valid_name(name: &str) -> bool {
 /// Runs every whole-graph check and returns every finding, sorted: duplicates, missing
 /// dependencies, versions, capabilities, then cycles.
 pub fn check(nodes: &[Node<'_>], required: &[Requirement<'_>]) -> Vec<ValidationError> {
-    let order = sorted_indices(nodes);
+    check_ranked(nodes, required, &Ranking::new(nodes))
+}
+
+/// [`check`], then, when it finds nothing, [`topological`]: the names are sorted once for both.
+pub fn check_and_order(
+    nodes: &[Node<'_>],
+    required: &[Requirement<'_>],
+) -> Result<Vec<usize>, Vec<ValidationError>> {
+    let ranking = Ranking::new(nodes);
+    let errors = check_ranked(nodes, required, &ranking);
+    if errors.is_empty() {
+        Ok(topological_ranked(nodes, &ranking))
+    } else {
+        Err(errors)
+    }
+}
+
+fn check_ranked(
+    nodes: &[Node<'_>],
+    required: &[Requirement<'_>],
+    ranking: &Ranking,
+) -> Vec<ValidationError> {
+    let order = &ranking.order;
     let mut errors = Vec::new();
-    check_duplicates(nodes, &order, &mut errors);
-    check_edges(nodes, &order, &mut errors);
-    check_capabilities(nodes, &order, required, &mut errors);
-    check_cycles(nodes, &order, &mut errors);
+    check_duplicates(nodes, order, &mut errors);
+    check_edges(nodes, order, &mut errors);
+    check_capabilities(nodes, order, required, &mut errors);
+    check_cycles(nodes, ranking, &mut errors);
     errors
+}
+
+/// The nodes sorted by name (then by index, so the order is total even with duplicate names),
+/// and each node's place in that order. Every check walks the nodes in this order, so findings
+/// come out sorted; after this sort, comparing two nodes by name is comparing two ranks.
+struct Ranking {
+    order: Vec<usize>,
+    rank: Vec<u32>,
+}
+
+impl Ranking {
+    fn new(nodes: &[Node<'_>]) -> Ranking {
+        // The first 16 bytes as a big-endian integer (zero-padded) order two names as `str`
+        // does whenever they differ; only names that agree there are compared in full. Module
+        // names are short, so the sort rarely reads a string.
+        fn prefix(name: &str) -> u128 {
+            let bytes = name.as_bytes();
+            let mut buf = [0u8; 16];
+            let n = bytes.len().min(16);
+            buf[..n].copy_from_slice(&bytes[..n]);
+            u128::from_be_bytes(buf)
+        }
+        let mut keys: Vec<(u128, usize)> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (prefix(n.name), i))
+            .collect();
+        keys.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| nodes[a.1].name.cmp(nodes[b.1].name))
+                .then(a.1.cmp(&b.1))
+        });
+        let order: Vec<usize> = keys.into_iter().map(|(_, i)| i).collect();
+        let mut rank = vec![0u32; nodes.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r as u32;
+        }
+        Ranking { order, rank }
+    }
 }
 
 /// Two modules must not share a name; each later definition is reported against the first.
@@ -417,6 +478,7 @@ fn check_duplicates(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<Valida
 
 /// A required dependency must be present, and a present dependency must satisfy its requirement.
 fn check_edges(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationError>) {
+    let mut reqs: HashMap<&str, Result<semver::VersionReq, semver::Error>> = HashMap::new();
     for node in order.iter().map(|&i| &nodes[i]) {
         for edge in &node.deps {
             match edge.target {
@@ -431,7 +493,11 @@ fn check_edges(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationE
                 Target::Node(i) => {
                     let Some(text) = edge.req else { continue };
                     let dep = &nodes[i];
-                    match semver::VersionReq::parse(text) {
+                    // Applications repeat a few requirements (`^1`) many times: parse each once.
+                    let parsed = reqs
+                        .entry(text)
+                        .or_insert_with(|| semver::VersionReq::parse(text));
+                    match parsed {
                         Ok(req) if req.matches(&dep.version) => {}
                         Ok(_) => errors.push(ValidationError::UnsatisfiedVersion {
                             module: node.name.to_owned(),
@@ -489,15 +555,15 @@ fn check_capabilities(
 
 /// The graph of present dependencies (required, and optional ones that are present) must be
 /// acyclic. Each cycle is reported once, rotated to start at its smallest module name.
-fn check_cycles(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationError>) {
+fn check_cycles(nodes: &[Node<'_>], ranking: &Ranking, errors: &mut Vec<ValidationError>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
         Visiting,
         Done,
     }
-    let adjacency: Vec<Vec<(usize, usize)>> =
-        (0..nodes.len()).map(|n| sorted_edges(nodes, n)).collect();
+    let order = &ranking.order;
+    let adjacency = Adjacency::new(nodes, &ranking.rank);
     let mut marks = vec![Mark::New; nodes.len()];
     let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
     let mut found: Vec<Vec<(usize, usize)>> = Vec::new();
@@ -509,7 +575,7 @@ fn check_cycles(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<Validation
         let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
         marks[root] = Mark::Visiting;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let edges = &adjacency[node];
+            let edges = adjacency.of(node);
             if *next >= edges.len() {
                 marks[node] = Mark::Done;
                 stack.pop();
@@ -527,7 +593,7 @@ fn check_cycles(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<Validation
                     // Each hop is (node, index of the edge it leaves by).
                     let mut hops: Vec<(usize, usize)> = stack[start..]
                         .iter()
-                        .map(|&(n, next)| (n, adjacency[n][next - 1].0))
+                        .map(|&(n, next)| (n, adjacency.of(n)[next - 1].0))
                         .collect();
                     if let Some(last) = hops.last_mut() {
                         last.1 = edge_index;
@@ -568,38 +634,55 @@ fn check_cycles(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<Validation
     }
 }
 
-/// The present edges of `node` as (edge index, target), ordered by target name.
-fn sorted_edges(nodes: &[Node<'_>], node: usize) -> Vec<(usize, usize)> {
-    let mut edges: Vec<(usize, usize)> = nodes[node]
-        .deps
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| match e.target {
-            Target::Node(t) => Some((i, t)),
-            Target::Missing(_) => None,
-        })
-        .collect();
-    edges.sort_by_key(|&(_, t)| (nodes[t].name, t));
-    edges
+/// The present edges of every node as (edge index, target), ordered by target name, in one
+/// flat array: `edges[start[n]..start[n + 1]]` are those of node `n`.
+struct Adjacency {
+    start: Vec<usize>,
+    edges: Vec<(usize, usize)>,
+}
+
+impl Adjacency {
+    fn new(nodes: &[Node<'_>], rank: &[u32]) -> Adjacency {
+        let mut start = Vec::with_capacity(nodes.len() + 1);
+        let mut edges = Vec::new();
+        start.push(0);
+        for node in nodes {
+            let from = edges.len();
+            edges.extend(
+                node.deps
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, e)| match e.target {
+                        Target::Node(t) => Some((i, t)),
+                        Target::Missing(_) => None,
+                    }),
+            );
+            edges[from..].sort_unstable_by_key(|&(i, t)| (rank[t], i));
+            start.push(edges.len());
+        }
+        Adjacency { start, edges }
+    }
+
+    fn of(&self, node: usize) -> &[(usize, usize)] {
+        &self.edges[self.start[node]..self.start[node + 1]]
+    }
 }
 
 fn sorted_indices(nodes: &[Node<'_>]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..nodes.len()).collect();
-    order.sort_by_key(|&i| (nodes[i].name, i));
-    order
+    Ranking::new(nodes).order
 }
 
 /// The boot order: dependencies before dependents, ties broken by name (then by index, so the
 /// order is total even with duplicate names). Kahn's algorithm with a name-ordered ready set;
 /// run [`check`] first: on a cycle, the nodes of the cycle are left out.
 pub fn topological(nodes: &[Node<'_>]) -> Vec<usize> {
+    topological_ranked(nodes, &Ranking::new(nodes))
+}
+
+fn topological_ranked(nodes: &[Node<'_>], ranking: &Ranking) -> Vec<usize> {
     let n = nodes.len();
     // Names are compared once, in one sort; the ready heap then compares ranks.
-    let order = sorted_indices(nodes);
-    let mut rank = vec![0u32; n];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i] = r as u32;
-    }
+    let Ranking { order, rank } = ranking;
     // Dependents as one flat array (compressed rows): `start[t]..start[t + 1]` are the
     // modules waiting for `t`.
     let mut pending = vec![0u32; n];
@@ -661,16 +744,17 @@ pub fn topological(nodes: &[Node<'_>]) -> Vec<usize> {
 #[allow(dead_code)] // used by the dynamic registry
 pub fn check_addition(nodes: &[Node<'_>], new: usize) -> Vec<ValidationError> {
     let name = nodes[new].name;
-    let order = sorted_indices(nodes);
+    let ranking = Ranking::new(nodes);
+    let order = &ranking.order;
     let mut errors = Vec::new();
     // Each check runs only when it can find something that involves the new node: a
     // duplicate needs a second node of its name, a new cycle an edge into it.
     if nodes.iter().filter(|n| n.name == name).count() > 1 {
-        check_duplicates(nodes, &order, &mut errors);
+        check_duplicates(nodes, order, &mut errors);
     }
-    check_edges(nodes, &order, &mut errors);
+    check_edges(nodes, order, &mut errors);
     if !nodes[new].requires.is_empty() {
-        check_capabilities(nodes, &order, &[], &mut errors);
+        check_capabilities(nodes, order, &[], &mut errors);
     }
     let into_new = |n: &Node<'_>| {
         n.deps
@@ -678,7 +762,7 @@ pub fn check_addition(nodes: &[Node<'_>], new: usize) -> Vec<ValidationError> {
             .any(|e| matches!(e.target, Target::Node(t) if t == new))
     };
     if nodes.iter().any(into_new) {
-        check_cycles(nodes, &order, &mut errors);
+        check_cycles(nodes, &ranking, &mut errors);
     }
     errors.retain(|e| match e {
         ValidationError::Cycle { hops } => hops.iter().any(|h| h.from == name),
@@ -753,4 +837,53 @@ pub fn to_dot(nodes: &[Node<'_>]) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(name: &str) -> Node<'_> {
+        Node {
+            name,
+            version: semver::Version::new(1, 0, 0),
+            site: Site::runtime(),
+            capabilities: Vec::new(),
+            requires: Vec::new(),
+            deps: Vec::new(),
+        }
+    }
+
+    /// The prefix-keyed sort orders exactly as sorting by `(name, index)` does, including names
+    /// that agree on their first 16 bytes, names that are prefixes of others, duplicates and
+    /// bytes a module name cannot hold.
+    #[test]
+    fn ranking_is_the_name_order() {
+        let names = [
+            "billing-worker-3",
+            "billing-worker-30",
+            "billing-worker-3",
+            "billing-worker",
+            "payments-service-12",
+            "payments-service-11",
+            "payments-service-1",
+            "payments-service",
+            "a",
+            "a\0",
+            "",
+            "a-b",
+            "zz",
+            "\u{e9}t\u{e9}",
+            "storage-store-xxxxxxxxxxxxxxxxxxxxxxxx-2",
+            "storage-store-xxxxxxxxxxxxxxxxxxxxxxxx-10",
+        ];
+        let nodes: Vec<Node<'_>> = names.iter().map(|n| node(n)).collect();
+        let mut expected: Vec<usize> = (0..nodes.len()).collect();
+        expected.sort_by_key(|&i| (names[i], i));
+        let ranking = Ranking::new(&nodes);
+        assert_eq!(ranking.order, expected);
+        for (r, &i) in ranking.order.iter().enumerate() {
+            assert_eq!(ranking.rank[i] as usize, r);
+        }
+    }
 }

@@ -129,15 +129,16 @@ impl Registry {
     fn checked(&self) -> &Result<Box<[u32]>, ValidationErrors> {
         self.checked.get_or_init(|| {
             let nodes = self.nodes();
-            let mut errors = graph::check(&nodes, &[]);
-            errors.extend(self.missing_expected());
-            if errors.is_empty() {
-                Ok(graph::topological(&nodes)
-                    .into_iter()
-                    .map(|i| i as u32)
-                    .collect())
-            } else {
-                Err(ValidationErrors::new(errors))
+            let missing = self.missing_expected();
+            match graph::check_and_order(&nodes, &[]) {
+                Ok(order) if missing.is_empty() => {
+                    Ok(order.into_iter().map(|i| i as u32).collect())
+                }
+                Ok(_) => Err(ValidationErrors::new(missing)),
+                Err(mut errors) => {
+                    errors.extend(missing);
+                    Err(ValidationErrors::new(errors))
+                }
             }
         })
     }
@@ -238,11 +239,29 @@ impl Registry {
 
     /// The graph as the shared checks see it; positions are registry positions.
     pub(crate) fn nodes(&self) -> Vec<Node<'static>> {
-        let positions: HashMap<*const ModuleDescriptor, usize> = self
-            .modules()
-            .enumerate()
-            .map(|(i, d)| (d as *const ModuleDescriptor, i))
-            .collect();
+        // A descriptor's slice index is its position in the linked registry; a list maps slice
+        // indexes to its positions (a descriptor outside the slice, made by hand, goes through
+        // a hash map).
+        let mut by_slice = Vec::new();
+        let mut others: HashMap<*const ModuleDescriptor, usize> = HashMap::new();
+        if let Source::List(list) = &self.source {
+            by_slice = vec![usize::MAX; MODULES.len()];
+            for (i, &d) in list.iter().enumerate() {
+                match crate::__private::slice_index(d) {
+                    Some(s) => by_slice[s] = i,
+                    None => {
+                        others.insert(d, i);
+                    }
+                }
+            }
+        }
+        let position = |d: &'static ModuleDescriptor| match &self.source {
+            Source::Linked => crate::__private::slice_index(d),
+            Source::List(_) => match crate::__private::slice_index(d) {
+                Some(s) => Some(by_slice[s]).filter(|&i| i != usize::MAX),
+                None => others.get(&(d as *const ModuleDescriptor)).copied(),
+            },
+        };
         self.modules()
             .map(|d| Node {
                 name: d.name,
@@ -256,8 +275,8 @@ impl Registry {
                     .map(|dep| {
                         let target = dep.descriptor();
                         Edge {
-                            target: match positions.get(&(target as *const ModuleDescriptor)) {
-                                Some(&i) => Target::Node(i),
+                            target: match position(target) {
+                                Some(i) => Target::Node(i),
                                 None => Target::Missing(target.name),
                             },
                             req: dep.req,

@@ -5,7 +5,7 @@ use std::fmt;
 use std::mem::ManuallyDrop;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::__private::{Caster, MODULES};
@@ -229,7 +229,10 @@ pub struct Runtime {
     names: NameTable,
     metrics: Vec<ModuleMetrics>,
     skipped: Vec<Skipped>,
-    audit: Mutex<Vec<AuditRecord>>,
+    audit: Vec<AuditRecord>,
+    /// The boot's start on both clocks: audit times are derived from the `Instant`s the
+    /// metrics read anyway, so that a module's boot reads the clock three times, not five.
+    clock: (Instant, SystemTime),
     down: bool,
 }
 
@@ -266,7 +269,8 @@ impl Runtime {
             names: NameTable::build(std::iter::empty()),
             metrics: Vec::with_capacity(order.len()),
             skipped: Vec::new(),
-            audit: Mutex::new(Vec::with_capacity(order.len() * 2)),
+            audit: Vec::with_capacity(order.len() * 2),
+            clock: (Instant::now(), SystemTime::now()),
             down: false,
         };
         for &d in &order {
@@ -284,6 +288,7 @@ impl Runtime {
                         AuditEvent::Skipped {
                             because: dependency,
                         },
+                        Instant::now(),
                     );
                     rt.skipped.push(Skipped {
                         module: d.name(),
@@ -321,14 +326,13 @@ impl Runtime {
         crate::__private::slice_index(d).filter(|&i| self.slots.slots[i].is_some())
     }
 
-    fn record(&self, d: &'static ModuleDescriptor, event: AuditEvent) {
-        if let Ok(mut audit) = self.audit.lock() {
-            audit.push(AuditRecord {
-                module: d.name(),
-                event,
-                at: SystemTime::now(),
-            });
-        }
+    fn record(&mut self, d: &'static ModuleDescriptor, event: AuditEvent, at: Instant) {
+        let (instant, system) = self.clock;
+        self.audit.push(AuditRecord {
+            module: d.name(),
+            event,
+            at: system + at.saturating_duration_since(instant),
+        });
     }
 
     /// Creates and initializes one module; on failure nothing of it remains.
@@ -343,41 +347,38 @@ impl Runtime {
                 ModuleError::new("descriptor is not in the linked module slice"),
             ));
         };
-        let t = Instant::now();
+        let t0 = Instant::now();
         let created = guarded(|| (d.create)(&self.slots));
-        metrics.create_time = t.elapsed();
+        let t1 = Instant::now();
+        metrics.create_time = t1 - t0;
         let instance = match created {
             Ok(instance) => instance,
             Err(e) => {
-                self.record(
-                    d,
-                    AuditEvent::Failed {
-                        stage: Stage::Create,
-                        message: e.to_string(),
-                    },
-                );
+                let event = AuditEvent::Failed {
+                    stage: Stage::Create,
+                    message: e.to_string(),
+                };
+                self.record(d, event, t1);
                 return Err((Stage::Create, e));
             }
         };
-        self.record(d, AuditEvent::Created);
-        let t = Instant::now();
+        self.record(d, AuditEvent::Created, t1);
         // SAFETY: `instance` was just made by this descriptor's `create`.
         let init = guarded(|| unsafe { (d.hook)(instance, Hook::Initialize) });
-        metrics.init_time = t.elapsed();
+        let t2 = Instant::now();
+        metrics.init_time = t2 - t1;
         if let Err(e) = init {
-            self.record(
-                d,
-                AuditEvent::Failed {
-                    stage: Stage::Initialize,
-                    message: e.to_string(),
-                },
-            );
+            let event = AuditEvent::Failed {
+                stage: Stage::Initialize,
+                message: e.to_string(),
+            };
+            self.record(d, event, t2);
             // SAFETY: released once, here; it was never stored.
             let _ = catch_unwind(AssertUnwindSafe(|| unsafe { (d.release)(instance) }));
-            self.record(d, AuditEvent::Dropped);
+            self.record(d, AuditEvent::Dropped, Instant::now());
             return Err((Stage::Initialize, e));
         }
-        self.record(d, AuditEvent::Initialized);
+        self.record(d, AuditEvent::Initialized, t2);
         self.slots.slots[slot] = Some(instance);
         self.booted.push(d);
         self.metrics.push(metrics);
@@ -398,23 +399,22 @@ impl Runtime {
             let t = Instant::now();
             // SAFETY: `instance` is live and owned by this runtime until released below.
             let result = guarded(|| unsafe { (d.hook)(instance, Hook::Cleanup) });
+            let done = Instant::now();
             // `start` pushes to `booted` and `metrics` together: the popped module's metrics
             // are at the same position.
             if let Some(m) = self.metrics.get_mut(self.booted.len()) {
-                m.cleanup_time = t.elapsed();
+                m.cleanup_time = done - t;
                 m.errors += u32::from(result.is_err());
             }
             match result {
-                Ok(()) => self.record(d, AuditEvent::CleanedUp),
+                Ok(()) => self.record(d, AuditEvent::CleanedUp, done),
                 Err(e) => {
                     tracing::error!(error = %e, "cleanup failed");
-                    self.record(
-                        d,
-                        AuditEvent::Failed {
-                            stage: Stage::Cleanup,
-                            message: e.to_string(),
-                        },
-                    );
+                    let event = AuditEvent::Failed {
+                        stage: Stage::Cleanup,
+                        message: e.to_string(),
+                    };
+                    self.record(d, event, done);
                     failures.push((d.name(), e));
                 }
             }
@@ -424,7 +424,7 @@ impl Runtime {
             {
                 failures.push((d.name(), panic_message(payload)));
             }
-            self.record(d, AuditEvent::Dropped);
+            self.record(d, AuditEvent::Dropped, Instant::now());
         }
         self.down = true;
         failures
@@ -488,7 +488,7 @@ impl Runtime {
 
     /// A copy of the audit trail: every lifecycle event so far, in order.
     pub fn audit_trail(&self) -> Vec<AuditRecord> {
-        self.audit.lock().map(|a| a.clone()).unwrap_or_default()
+        self.audit.clone()
     }
 
     /// Runs `cleanup` on every module in reverse boot order, dropping each instance after its
