@@ -229,6 +229,19 @@ pub enum ModuleType {
     Custom(Cow<'static, str>),
 }
 
+/// `descriptor.kind() == ModuleType::Storage`, without a `*`.
+impl PartialEq<ModuleType> for &ModuleType {
+    fn eq(&self, other: &ModuleType) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<&ModuleType> for ModuleType {
+    fn eq(&self, other: &&ModuleType) -> bool {
+        *self == **other
+    }
+}
+
 impl ModuleType {
     /// A custom kind from any string: `ModuleType::custom("scheduler")`.
     pub fn custom(name: impl Into<Cow<'static, str>>) -> Self {
@@ -316,6 +329,31 @@ impl Version {
                 semver::BuildMetadata::new(self.build).unwrap_or(semver::BuildMetadata::EMPTY);
         }
         v
+    }
+}
+
+/// `version == "1.2.0"`: equal when the text parses as that very semver version.
+impl PartialEq<str> for Version {
+    fn eq(&self, other: &str) -> bool {
+        semver::Version::parse(other).is_ok_and(|v| v == self.to_semver())
+    }
+}
+
+impl PartialEq<&str> for Version {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl PartialEq<Version> for str {
+    fn eq(&self, other: &Version) -> bool {
+        *other == *self
+    }
+}
+
+impl PartialEq<Version> for &str {
+    fn eq(&self, other: &Version) -> bool {
+        *other == **self
     }
 }
 

@@ -192,6 +192,11 @@
 //!   to [`ModuleConfig::with_factory`] or by a [`CustomInstantiationStrategy`]; linked modules
 //!   boot through the static runtime, and `process` goes to their `dyn Processor`.
 //!   [`CustomDiscoveryStrategy`] adds modules found elsewhere to `discover`.
+//! - The cosmetic changes the FAQ's snippets need: `impl Module for CustomModule` becomes
+//!   `impl DynModule for CustomModule`; `ModuleType::Custom("custom".to_string())` becomes
+//!   `ModuleType::Custom("custom".into())` or `ModuleType::custom("custom")` (a derived module's
+//!   kind is a constant, so the text is a `Cow<'static, str>`). `?` on `process` converts its
+//!   [`ModuleError`] into [`RegistryError::Process`].
 //!
 //! The FAQ's configuration objects are built only where something real stands behind them:
 //!

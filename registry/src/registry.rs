@@ -23,6 +23,9 @@ pub struct Registry {
     /// The outcome of the graph checks: the boot order as positions, or every finding. A
     /// registry never changes, so this is computed once.
     checked: OnceLock<Result<Box<[u32]>, ValidationErrors>>,
+    /// Capabilities members require that the registry this one is a subset of provides: met,
+    /// though no member provides them (SPEC §3: "some linked module must provide").
+    assumed: Vec<&'static str>,
 }
 
 enum Source {
@@ -36,6 +39,7 @@ static GLOBAL: Registry = Registry {
     source: Source::Linked,
     index: OnceLock::new(),
     checked: OnceLock::new(),
+    assumed: Vec::new(),
 };
 
 impl Registry {
@@ -53,6 +57,7 @@ impl Registry {
             source: Source::List(modules.into_iter().collect()),
             index: OnceLock::new(),
             checked: OnceLock::new(),
+            assumed: Vec::new(),
         }
     }
 
@@ -129,16 +134,20 @@ impl Registry {
     fn checked(&self) -> &Result<Box<[u32]>, ValidationErrors> {
         self.checked.get_or_init(|| {
             let nodes = self.nodes();
-            let missing = self.missing_expected();
-            match graph::check_and_order(&nodes, &[]) {
-                Ok(order) if missing.is_empty() => {
-                    Ok(order.into_iter().map(|i| i as u32).collect())
-                }
-                Ok(_) => Err(ValidationErrors::new(missing)),
-                Err(mut errors) => {
-                    errors.extend(missing);
-                    Err(ValidationErrors::new(errors))
-                }
+            let (mut errors, order) = match graph::check_and_order(&nodes, &[]) {
+                Ok(order) => (Vec::new(), Some(order)),
+                Err(errors) => (errors, None),
+            };
+            errors.retain(|e| {
+                !matches!(e, crate::ValidationError::MissingCapability { capability, .. }
+                    if self.assumed.contains(&capability.as_str()))
+            });
+            errors.extend(self.missing_expected());
+            if errors.is_empty() {
+                let order = order.unwrap_or_else(|| graph::topological(&nodes));
+                Ok(order.into_iter().map(|i| i as u32).collect())
+            } else {
+                Err(ValidationErrors::new(errors))
             }
         })
     }
@@ -165,6 +174,10 @@ impl Registry {
     /// subset only if it is a root or some member requires it. Modules not in `self` are left
     /// out (and reported by [`Registry::validate`] when required).
     ///
+    /// A capability a member `requires` is met when `self` provides it, even if the provider is
+    /// not in the subset: `requires` asks that some linked module provide it, not that it boot.
+    /// Give the provider as a root to boot it too.
+    ///
     /// Roots are descriptors or handles: `registry.subset([registry.get::<Cache>()])`.
     pub fn subset<R>(&self, roots: impl IntoIterator<Item = R>) -> Registry
     where
@@ -186,10 +199,26 @@ impl Registry {
                 }
             }
         }
-        Registry::from_descriptors(
+        let mut subset = Registry::from_descriptors(
             self.modules()
                 .filter(|d| keep.contains(&(*d as *const ModuleDescriptor))),
-        )
+        );
+        let inside: HashSet<&str> = subset
+            .modules()
+            .flat_map(|d| d.capabilities().iter().copied())
+            .collect();
+        let mut assumed = Vec::new();
+        for d in subset.modules() {
+            for &cap in d.requires() {
+                let outside = !inside.contains(cap)
+                    && (self.with_capability(cap).len() > 0 || self.assumed.contains(&cap));
+                if outside && !assumed.contains(&cap) {
+                    assumed.push(cap);
+                }
+            }
+        }
+        subset.assumed = assumed;
+        subset
     }
 
     /// Boots every module with [`BootPolicy::FailFast`].

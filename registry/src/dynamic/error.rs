@@ -67,6 +67,10 @@ pub enum RegistryError {
         /// `(module, error)`, in the order they happened (reverse creation order).
         failures: Vec<(String, ModuleError)>,
     },
+    /// An error a module returned to its caller, e.g. from [`process`](crate::DynModule::process),
+    /// passed on by `?` in a function that returns `Result<_, RegistryError>`.
+    #[error(transparent)]
+    Process(#[from] ModuleError),
     /// A custom discovery or instantiation strategy failed.
     #[error("strategy failed for module \"{module}\": {message}")]
     Strategy {

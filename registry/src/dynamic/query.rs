@@ -94,7 +94,7 @@ impl CapabilityQuery {
     }
 
     /// Capabilities a module must provide (added to those already set).
-    pub fn with_required_capabilities<S: Into<String>>(
+    pub fn with_required_capabilities<S: AsRef<str>>(
         mut self,
         capabilities: impl IntoIterator<Item = S>,
     ) -> Self {
@@ -103,7 +103,7 @@ impl CapabilityQuery {
     }
 
     /// Capabilities that rank a module higher (added to those already set).
-    pub fn with_optional_capabilities<S: Into<String>>(
+    pub fn with_optional_capabilities<S: AsRef<str>>(
         mut self,
         capabilities: impl IntoIterator<Item = S>,
     ) -> Self {
@@ -134,11 +134,11 @@ impl CapabilityQuery {
     }
 }
 
-fn extend_unique<S: Into<String>>(list: &mut Vec<String>, items: impl IntoIterator<Item = S>) {
+fn extend_unique<S: AsRef<str>>(list: &mut Vec<String>, items: impl IntoIterator<Item = S>) {
     for item in items {
-        let item = item.into();
-        if !list.contains(&item) {
-            list.push(item);
+        let item = item.as_ref();
+        if !list.iter().any(|x| x == item) {
+            list.push(item.to_owned());
         }
     }
 }
