@@ -5,21 +5,32 @@ use std::collections::HashMap;
 const EMPTY: u32 = u32::MAX;
 
 /// A 64-bit multiplicative hash over 8-byte words with a final avalanche. Names are short, and
-/// this beats SipHash by a wide margin while spreading `module-00001`-style names well.
+/// this beats SipHash by a wide margin while spreading `module-00001`-style names well. The tail
+/// is read as one word overlapping the last full one (or two overlapping `u32`s, or three
+/// bytes), not copied to a buffer: for short keys the copy cost as much as the rest of the hash.
 #[inline]
 pub(crate) fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = (bytes.len() as u64).wrapping_mul(K);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h.rotate_left(23) ^ w).wrapping_mul(K);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut buf = [0u8; 8];
-        buf[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(buf)).wrapping_mul(K);
+    let n = bytes.len();
+    let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or([0; 8]));
+    let half = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            bytes[i..i + 4].try_into().unwrap_or([0; 4]),
+        ))
+    };
+    let mut h = (n as u64).wrapping_mul(K);
+    let mut mix = |w: u64| h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            mix(word(i));
+            i += 8;
+        }
+        mix(word(n - 8));
+    } else if n >= 4 {
+        mix(half(0) | half(n - 4) << 32);
+    } else if n > 0 {
+        mix(u64::from(bytes[0]) | u64::from(bytes[n / 2]) << 8 | u64::from(bytes[n - 1]) << 16);
     }
     h ^= h >> 29;
     h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -250,25 +250,30 @@ pub fn write(results: &Path, out: &Path) -> Result {
         b,
         "\n## `runtime.get::<T>()`\n\n\
          Slot index from the descriptor's address in the linker slice, one bounds check, one load. \
-         Peers: `&STATIC` (opaque), shaku's `resolve_ref` on a `module!` of one component, \
+         Peers: a `&STATIC` read (a reference stored in a static, loaded through an opaque \
+         `&STATIC`: one load, the bar's peer), the address of a static alone (`&STATIC`, no read: \
+         the loop itself), shaku's `resolve_ref` on a `module!` of one component, \
          `HashMap<TypeId, Box<dyn Any + Send + Sync>>` (8 entries, std SipHash) get + \
-         `downcast_ref`, anymap2 `SendSyncAnyMap::get`.\n\n\
-         | N | `runtime.get` | `&STATIC` | shaku | HashMap<TypeId> | anymap2 | ÷ static | ÷ shaku | HashMap ÷ ours |\n\
-         |---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+         `downcast_ref`, anymap2 `SendSyncAnyMap::get`. Every container is a local captured by \
+         reference.\n\n\
+         | N | `runtime.get` | `&STATIC` read | `&STATIC` address | shaku | HashMap<TypeId> | anymap2 | ÷ static read | ÷ shaku | HashMap ÷ ours |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for n in SIZES {
         let d = &divan[&n];
         let r = d.get("runtime_get::registry");
-        let s = d.get("runtime_get::static_ref");
+        let s = d.get("runtime_get::static_read");
+        let a = d.get("runtime_get::static_ref");
         let sh = d.get("runtime_get::shaku_resolve_ref");
         let h = d.get("runtime_get::hashmap_typeid");
         let am = d.get("runtime_get::anymap2");
         let _ = writeln!(
             b,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             thousands(n),
             ns(r),
             ns(s),
+            ns(a),
             ns(sh),
             ns(h),
             ns(am),
@@ -278,7 +283,7 @@ pub fn write(results: &Path, out: &Path) -> Result {
         );
     }
     let r = big.get("runtime_get::registry");
-    let s = big.get("runtime_get::static_ref");
+    let s = big.get("runtime_get::static_read");
     let sh = big.get("runtime_get::shaku_resolve_ref");
     let h = big.get("runtime_get::hashmap_typeid");
     let flat = SIZES
@@ -292,9 +297,9 @@ pub fn write(results: &Path, out: &Path) -> Result {
             * 1.5;
     let mut why = Vec::new();
     if r > 2.0 * s {
-        why.push(format!("{} > 2× static", ratio(r, s)));
+        why.push(format!("{} > 2× a static read", ratio(r, s)));
     }
-    if r > sh && r - sh >= 0.1 {
+    if r > sh {
         why.push(format!("slower than shaku ({})", ratio(r, sh)));
     }
     if h < 10.0 * r {
@@ -304,10 +309,10 @@ pub fn write(results: &Path, out: &Path) -> Result {
         why.push("not flat across N".into());
     }
     bars.push((
-        "`runtime.get::<T>()`: O(1), ≤ 2× static, ≤ shaku, ≥ 10× faster than HashMap<TypeId>"
+        "`runtime.get::<T>()`: O(1), ≤ 2× a `&STATIC` read, ≤ shaku, ≥ 10× faster than HashMap<TypeId>"
             .into(),
         format!(
-            "{} at 10,000: {} static, {} shaku, HashMap {} slower",
+            "{} at 10,000: {} a static read, {} shaku, HashMap {} slower",
             ns(r),
             ratio(r, s),
             ratio(r, sh),

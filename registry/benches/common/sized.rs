@@ -187,6 +187,12 @@ shaku::module! {
 
 static PROBE_INSTANCE: fx::Probe = fx::Probe;
 
+/// A static holding a reference, read through an opaque `&STATIC`: one load, as `runtime.get`
+/// loads the instance pointer from its slot.
+struct ProbeRef(&'static fx::Probe);
+
+static PROBE_REF: ProbeRef = ProbeRef(&PROBE_INSTANCE);
+
 /// `runtime.get::<T>()` against a static, shaku, `HashMap<TypeId, Box<dyn Any>>` and anymap2.
 /// Each returns the reference (divan `black_box`es it), so no lookup can be folded away.
 mod runtime_get {
@@ -201,9 +207,17 @@ mod runtime_get {
         bencher.bench(|| black_box(&rt).get::<fx::Probe>());
     }
 
+    /// The address of a static: a constant, no memory read (the loop alone).
     #[divan::bench]
     fn static_ref() -> &'static fx::Probe {
         black_box(&PROBE_INSTANCE)
+    }
+
+    /// A direct `&STATIC` read: the pointer stored in a static, loaded through an opaque
+    /// reference.
+    #[divan::bench]
+    fn static_read() -> &'static fx::Probe {
+        black_box(&PROBE_REF).0
     }
 
     #[divan::bench]

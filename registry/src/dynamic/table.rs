@@ -20,33 +20,11 @@ pub(crate) struct Table {
     len: usize,
 }
 
-/// The hash under which the tables file `key`: the multiply-rotate of `index::hash`, reading
-/// the tail as one overlapping word instead of copying it to a buffer (keys are short, and the
-/// copy cost as much as the rest of the hash).
+/// The hash under which the tables file `key`: the static registry's name hash
+/// ([`crate::index::hash`]), cut to 32 bits.
 #[inline]
 pub(crate) fn hash(key: &str) -> u32 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let b = key.as_bytes();
-    let n = b.len();
-    let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
-    let half = |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().unwrap_or([0; 4])));
-    let mut h = (n as u64).wrapping_mul(K);
-    let mut mix = |w: u64| h = (h.rotate_left(23) ^ w).wrapping_mul(K);
-    if n >= 8 {
-        let mut i = 0;
-        while i + 8 < n {
-            mix(word(i));
-            i += 8;
-        }
-        mix(word(n - 8));
-    } else if n >= 4 {
-        mix(half(0) | half(n - 4) << 32);
-    } else if n > 0 {
-        mix(u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16);
-    }
-    h ^= h >> 29;
-    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    (h ^ (h >> 32)) as u32
+    crate::index::hash(key.as_bytes()) as u32
 }
 
 impl Table {
