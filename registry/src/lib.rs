@@ -264,7 +264,7 @@ pub use crate::error::{
     BootError, Hop, ModuleError, ShutdownError, Site, ValidationError, ValidationErrors,
 };
 pub use crate::module::{DependsOn, Lifecycle, Module, OptionallyDependsOn, Processor};
-pub use crate::registry::{Handle, Registry};
+pub use crate::registry::{Handle, Registry, SubsetRoot};
 pub use crate::runtime::{
     AuditEvent, AuditRecord, BootPolicy, ModuleMetrics, Runtime, SkipReason, Skipped, Stage,
 };

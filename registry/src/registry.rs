@@ -178,15 +178,17 @@ impl Registry {
     /// not in the subset: `requires` asks that some linked module provide it, not that it boot.
     /// Give the provider as a root to boot it too.
     ///
-    /// Roots are descriptors or handles: `registry.subset([registry.get::<Cache>()])`.
-    pub fn subset<R>(&self, roots: impl IntoIterator<Item = R>) -> Registry
-    where
-        R: Into<&'static ModuleDescriptor>,
-    {
+    /// Roots are handles, descriptors or names ([`SubsetRoot`]):
+    /// `registry.subset([registry.get::<Cache>()])`, `registry.subset([Cache::DESCRIPTOR])`,
+    /// `registry.subset(["cache", "metrics"])`. A root that is not in `self` (an unknown name)
+    /// is left out, like any module not in `self`.
+    pub fn subset<R: SubsetRoot>(&self, roots: impl IntoIterator<Item = R>) -> Registry {
         let mut keep: HashSet<*const ModuleDescriptor> = HashSet::new();
         let mut stack: Vec<&'static ModuleDescriptor> = Vec::new();
         for root in roots {
-            let root = root.into();
+            let Some(root) = root.resolve(self) else {
+                continue;
+            };
             if self.position(root).is_some() && keep.insert(root) {
                 stack.push(root);
             }
@@ -395,5 +397,59 @@ impl<T: Module> From<&Handle<T>> for &'static ModuleDescriptor {
 impl From<&&'static ModuleDescriptor> for &'static ModuleDescriptor {
     fn from(d: &&'static ModuleDescriptor) -> Self {
         d
+    }
+}
+
+/// What [`Registry::subset`] takes as a root: a [`Handle`], a descriptor, or a module name.
+pub trait SubsetRoot {
+    /// The module this root designates in `registry`, if there is one.
+    fn resolve(self, registry: &Registry) -> Option<&'static ModuleDescriptor>;
+}
+
+impl<T: Module> SubsetRoot for Handle<T> {
+    fn resolve(self, _: &Registry) -> Option<&'static ModuleDescriptor> {
+        Some(T::DESCRIPTOR)
+    }
+}
+
+impl<T: Module> SubsetRoot for &Handle<T> {
+    fn resolve(self, _: &Registry) -> Option<&'static ModuleDescriptor> {
+        Some(T::DESCRIPTOR)
+    }
+}
+
+impl SubsetRoot for &'static ModuleDescriptor {
+    fn resolve(self, _: &Registry) -> Option<&'static ModuleDescriptor> {
+        Some(self)
+    }
+}
+
+impl SubsetRoot for &&'static ModuleDescriptor {
+    fn resolve(self, _: &Registry) -> Option<&'static ModuleDescriptor> {
+        Some(*self)
+    }
+}
+
+impl SubsetRoot for &str {
+    fn resolve(self, registry: &Registry) -> Option<&'static ModuleDescriptor> {
+        registry.find(self)
+    }
+}
+
+impl SubsetRoot for &&str {
+    fn resolve(self, registry: &Registry) -> Option<&'static ModuleDescriptor> {
+        registry.find(self)
+    }
+}
+
+impl SubsetRoot for String {
+    fn resolve(self, registry: &Registry) -> Option<&'static ModuleDescriptor> {
+        registry.find(&self)
+    }
+}
+
+impl SubsetRoot for &String {
+    fn resolve(self, registry: &Registry) -> Option<&'static ModuleDescriptor> {
+        registry.find(self)
     }
 }

@@ -1083,3 +1083,19 @@ fn spec_and_faq_spellings_compile_as_written() -> Result<(), RegistryError> {
     assert_eq!(error.to_string(), "bad input");
     Ok(())
 }
+
+/// `subset(roots)` takes names as well as handles and descriptors; an unknown name adds nothing.
+#[test]
+fn subset_roots_by_name_handle_or_descriptor_agree() {
+    let r = Registry::global();
+    let by_name = r.subset(["root", "crypto", "no-such-module"]);
+    let by_descriptor = r.subset([Root::DESCRIPTOR, Crypto::DESCRIPTOR]);
+    let owned: Vec<String> = vec!["root".into(), "crypto".into()];
+    let by_string = r.subset(&owned);
+    let expected = ["crypto", "faulty", "mid", "root"];
+    assert_eq!(names(by_name.init_order().unwrap()), expected);
+    assert_eq!(names(by_descriptor.init_order().unwrap()), expected);
+    assert_eq!(names(by_string.init_order().unwrap()), expected);
+    assert_eq!(names(r.subset([r.get::<Root>()]).modules()).len(), 3);
+    assert_eq!(r.subset(["no-such-module"]).len(), 0);
+}
