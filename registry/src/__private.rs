@@ -54,8 +54,6 @@ pub const fn descriptor<T: Module>(
         type_name,
         location,
         create: runtime::create_erased::<T>,
-        hook: runtime::hook_erased::<T>,
-        release: runtime::release_erased::<T>,
     }
 }
 

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::error::ModuleError;
-use crate::runtime::{Erased, Hook, Slots};
+use crate::runtime::{Erased, Slots};
 
 /// One module, as the derive described it: a `'static` value placed in the linker-collected slice.
 ///
@@ -22,8 +22,6 @@ pub struct ModuleDescriptor {
     pub(crate) type_name: &'static str,
     pub(crate) location: Location,
     pub(crate) create: fn(&Slots) -> Result<Erased, ModuleError>,
-    pub(crate) hook: unsafe fn(Erased, Hook) -> Result<(), ModuleError>,
-    pub(crate) release: unsafe fn(Erased),
 }
 
 impl ModuleDescriptor {

@@ -26,9 +26,34 @@ pub enum BootPolicy {
     Degrade,
 }
 
-/// An instance pointer from `Arc::into_raw`, type-erased.
+/// What the runtime does with an instance without knowing its type. One vtable per module
+/// type replaces the generic `hook` and `release` functions each module had: less code to
+/// generate per `#[derive(Module)]`.
+pub(crate) trait Instance: Send + Sync + 'static {
+    fn hook(&mut self, hook: Hook) -> Result<(), ModuleError>;
+}
+
+impl<T: Module> Instance for T {
+    fn hook(&mut self, hook: Hook) -> Result<(), ModuleError> {
+        match hook {
+            Hook::Initialize => self.initialize(),
+            Hook::Cleanup => self.cleanup(),
+        }
+    }
+}
+
+/// An instance pointer from `Arc::<dyn Instance>::into_raw`: the allocation of an `Arc<T>`,
+/// unsized.
 #[derive(Clone, Copy)]
-pub(crate) struct Erased(NonNull<()>);
+pub(crate) struct Erased(NonNull<dyn Instance>);
+
+impl Erased {
+    /// The address of the module value.
+    #[inline(always)]
+    pub(crate) fn data(self) -> *const () {
+        self.0.as_ptr() as *const ()
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Hook {
@@ -60,13 +85,15 @@ impl Slots {
         // SAFETY: the slot of `T`'s descriptor only ever holds an `Arc<T>` made by
         // `create_erased::<T>`, alive until the runtime releases it in `shutdown`.
         self.erased::<T>()
-            .map(|e| unsafe { &*(e.0.as_ptr() as *const T) })
+            .map(|e| unsafe { &*(e.data() as *const T) })
     }
 
     pub(crate) fn arc<T: Module>(&self) -> Option<Arc<T>> {
         self.erased::<T>().map(|e| {
-            let ptr = e.0.as_ptr() as *const T;
+            let ptr = e.data() as *const T;
             // SAFETY: as in `get`; the runtime holds one strong count, so adding one is sound.
+            // The allocation is that of an `Arc<T>` (unsized to `Arc<dyn Instance>`), which is
+            // what `Arc::<T>::from_raw` asks for.
             unsafe {
                 Arc::increment_strong_count(ptr);
                 Arc::from_raw(ptr)
@@ -77,33 +104,40 @@ impl Slots {
 
 pub(crate) fn create_erased<T: Module>(slots: &Slots) -> Result<Erased, ModuleError> {
     let module = T::__create(&Context::<T>::new(slots))?;
-    let ptr = Arc::into_raw(Arc::new(module)) as *mut ();
+    let instance: Arc<dyn Instance> = Arc::new(module);
     // SAFETY: `Arc::into_raw` never returns null.
-    Ok(Erased(unsafe { NonNull::new_unchecked(ptr) }))
+    Ok(Erased(unsafe {
+        NonNull::new_unchecked(Arc::into_raw(instance) as *mut dyn Instance)
+    }))
 }
 
+/// Runs `initialize` or `cleanup` on the instance.
+///
 /// # Safety
-/// `e` must come from `create_erased::<T>` and not be released.
-pub(crate) unsafe fn hook_erased<T: Module>(e: Erased, hook: Hook) -> Result<(), ModuleError> {
+/// `e` must come from `create_erased` and not be released.
+pub(crate) unsafe fn hook(e: Erased, hook: Hook) -> Result<(), ModuleError> {
     // SAFETY: per the contract; ManuallyDrop keeps the runtime's count.
-    let mut arc = ManuallyDrop::new(unsafe { Arc::from_raw(e.0.as_ptr() as *const T) });
-    let Some(module) = Arc::get_mut(&mut arc) else {
-        return Err(ModuleError::new(format!(
-            "cannot run {hook:?}: {} other reference(s) to the instance are still alive",
-            Arc::strong_count(&arc) - 1
-        )));
-    };
-    match hook {
-        Hook::Initialize => module.initialize(),
-        Hook::Cleanup => module.cleanup(),
+    let mut arc = ManuallyDrop::new(unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) });
+    match Arc::get_mut(&mut arc) {
+        Some(module) => module.hook(hook),
+        None => Err(still_shared(hook, Arc::strong_count(&arc) - 1)),
     }
 }
 
+#[cold]
+fn still_shared(hook: Hook, others: usize) -> ModuleError {
+    ModuleError::new(format!(
+        "cannot run {hook:?}: {others} other reference(s) to the instance are still alive"
+    ))
+}
+
+/// Drops the runtime's reference to the instance.
+///
 /// # Safety
-/// `e` must come from `create_erased::<T>` and is released exactly once.
-pub(crate) unsafe fn release_erased<T: Module>(e: Erased) {
+/// `e` must come from `create_erased` and is released exactly once.
+pub(crate) unsafe fn release(e: Erased) {
     // SAFETY: per the contract.
-    drop(unsafe { Arc::from_raw(e.0.as_ptr() as *const T) });
+    drop(unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) });
 }
 
 /// A lifecycle stage, as named in errors, metrics and the audit trail.
@@ -364,7 +398,7 @@ impl Runtime {
         };
         self.record(d, AuditEvent::Created, t1);
         // SAFETY: `instance` was just made by this descriptor's `create`.
-        let init = guarded(|| unsafe { (d.hook)(instance, Hook::Initialize) });
+        let init = guarded(|| unsafe { hook(instance, Hook::Initialize) });
         let t2 = Instant::now();
         metrics.init_time = t2 - t1;
         if let Err(e) = init {
@@ -374,7 +408,7 @@ impl Runtime {
             };
             self.record(d, event, t2);
             // SAFETY: released once, here; it was never stored.
-            let _ = catch_unwind(AssertUnwindSafe(|| unsafe { (d.release)(instance) }));
+            let _ = catch_unwind(AssertUnwindSafe(|| unsafe { release(instance) }));
             self.record(d, AuditEvent::Dropped, Instant::now());
             return Err((Stage::Initialize, e));
         }
@@ -398,7 +432,7 @@ impl Runtime {
             };
             let t = Instant::now();
             // SAFETY: `instance` is live and owned by this runtime until released below.
-            let result = guarded(|| unsafe { (d.hook)(instance, Hook::Cleanup) });
+            let result = guarded(|| unsafe { hook(instance, Hook::Cleanup) });
             let done = Instant::now();
             // `start` pushes to `booted` and `metrics` together: the popped module's metrics
             // are at the same position.
@@ -419,9 +453,7 @@ impl Runtime {
                 }
             }
             // SAFETY: taken out of its slot above, so released exactly once.
-            if let Err(payload) =
-                catch_unwind(AssertUnwindSafe(|| unsafe { (d.release)(instance) }))
-            {
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| unsafe { release(instance) })) {
                 failures.push((d.name(), panic_message(payload)));
             }
             self.record(d, AuditEvent::Dropped, Instant::now());
@@ -456,7 +488,7 @@ impl Runtime {
         let instance = self.slots.slots[crate::__private::slice_index(d)?]?;
         // SAFETY: the caster was generated for this descriptor's module type, and `instance`
         // is that module's live instance.
-        Some(unsafe { &*(caster.0)(instance.0.as_ptr()) })
+        Some(unsafe { &*(caster.0)(instance.data() as *mut ()) })
     }
 
     /// The running modules, in boot order.
