@@ -101,8 +101,12 @@
 //! cycle or duplicate through it is found. For `macro_rules!` in the scanned crates the check
 //! does notice what it cannot expand: a macro whose body derives `Module` makes the struct names
 //! in its body and the identifiers passed to its invocations unseen (not missing), and the
-//! capabilities its body lists count as possibly provided. A dependency on any other unseen
-//! module is reported as missing (`MR0002`) unless declared with [`Checker::assume_module`].
+//! capabilities its body lists count as possibly provided. A dependency the scan cannot
+//! resolve is reported as missing (`MR0002`) only when nothing else could explain it: a single
+//! name, not imported by a `use` of its file, in a file without glob imports, that no scanned
+//! struct has and no `use … as` anywhere gives. A path into another crate or module that the
+//! scan did not find (say, through an optional dependency a dependency's feature enables) is
+//! left to the boot-time twin, as are names declared with [`Checker::assume_module`].
 //!
 //! The boot-time twin catches what the scan misses: `Registry::validate()`, `init_order()` and
 //! `boot()` run the same checks over the modules actually linked, and name any module the
@@ -111,9 +115,11 @@
 //! Dependency types are matched by their last path segment against the scanned structs'
 //! names; when several modules share a struct name, the file's `use` items and the path's
 //! `crate::`/`self::`/`super::`/crate-name prefix choose, and a dependency that stays ambiguous
-//! is left unchecked with a warning. Re-exports under another name and glob imports are not
-//! followed. A module defined once in the sources counts once, even if two crates of the package
-//! compile the same file.
+//! is left unchecked with a warning. A name given by `use … as` (in the dependent's file, or a
+//! re-export under another name anywhere in the scanned crates) is followed to the struct it
+//! renames; glob imports are not followed. A module defined once in the sources counts once,
+//! even if two crates of the package compile the same file. The application's `src/bin`
+//! directory is watched as a whole (`rerun-if-changed`), so adding a binary re-runs the check.
 //!
 //! # Linking
 //!
@@ -297,6 +303,15 @@ impl Checker {
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (errors, boot_order, modules, targets, dot)
+        });
+        // The derive's grammar reports a module that depends on itself, at that dependency;
+        // the graph's one-module cycle there would say it a second time.
+        let mut errors = errors;
+        errors.retain(|e| match e {
+            ValidationError::Cycle { hops } => {
+                !(hops.len() == 1 && scan.errors.iter().any(|(_, s)| s.site == hops[0].site))
+            }
+            _ => true,
         });
         let mut with_modules: BTreeSet<usize> = scan.modules.iter().map(|m| m.package).collect();
         with_modules.extend(scan.macro_packages.iter().copied());

@@ -265,6 +265,12 @@ impl Walk<'_> {
         };
         if is_root {
             crates.extend(binaries(dir, &name, &manifest));
+            // A binary added to `src/bin` is a new crate root no tracked file mentions: cargo
+            // watches a directory's contents when it is named in `rerun-if-changed`.
+            let bin_dir = dir.join("src/bin");
+            if bin_dir.is_dir() {
+                self.files.push(bin_dir);
+            }
         }
 
         let lock_index = self.lock.as_ref().and_then(|lock| {

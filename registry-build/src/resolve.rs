@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::graph::{self, Edge, Node, Requirement, Target, ValidationError};
-use crate::scan::{Found, FoundDep, Scan};
+use crate::scan::{Found, FoundDep, Scan, GLOB};
 
 /// Where one dependency entry points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +31,23 @@ pub(crate) fn resolve(
     for (i, m) in scan.modules.iter().enumerate() {
         by_ident.entry(&m.ident).or_default().push(i);
     }
-    let by_ident = &by_ident;
+    // Every name a `use … as` gives a struct anywhere (`pub use inner::Audit as AuditLog;`):
+    // alias → the names it may stand for.
+    let mut renamed: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for file in &scan.files {
+        for (alias, path) in &file.uses {
+            if let Some(original) = path.last() {
+                if original != alias && alias != GLOB {
+                    renamed.entry(alias).or_default().insert(original);
+                }
+            }
+        }
+    }
+    let names = Names {
+        by_ident: &by_ident,
+        renamed: &renamed,
+    };
+    let by_ident = &names;
     let resolve_all = |modules: &[Found]| {
         let mut warnings = Vec::new();
         let resolved: Vec<Vec<Resolution>> = modules
@@ -60,22 +76,58 @@ pub(crate) fn resolve(
     resolved
 }
 
+/// The scanned structs by name, and the names `use … as` gives them.
+struct Names<'a> {
+    by_ident: &'a BTreeMap<&'a str, Vec<usize>>,
+    renamed: &'a BTreeMap<&'a str, BTreeSet<&'a str>>,
+}
+
 fn resolve_one(
     scan: &Scan,
-    by_ident: &BTreeMap<&str, Vec<usize>>,
+    names: &Names<'_>,
     assumed: &BTreeSet<String>,
     m: &Found,
     dep: &FoundDep,
     warnings: &mut Vec<String>,
 ) -> Resolution {
-    let ident = dep.segments.last().map(String::as_str).unwrap_or_default();
-    if assumed.contains(ident) || assumed.contains(&dep.text) {
+    let written = dep.segments.last().map(String::as_str).unwrap_or_default();
+    if assumed.contains(written) || assumed.contains(&dep.text) {
         return Resolution::Unseen;
     }
-    let candidates = by_ident.get(ident).map(Vec::as_slice).unwrap_or(&[]);
-    match candidates {
+    // The name the struct was declared with: `use plugin::Storage as Store;` then `Store`.
+    let uses = &scan.files[m.file].uses;
+    let imported = match (dep.leading_colon, dep.segments.as_slice()) {
+        (false, [one]) => uses.get(one),
+        _ => None,
+    };
+    let ident = imported
+        .and_then(|path| path.last())
+        .map_or(written, String::as_str);
+    if assumed.contains(ident) {
+        return Resolution::Unseen;
+    }
+    let mut candidates: Vec<usize> = names.by_ident.get(ident).cloned().unwrap_or_default();
+    if candidates.is_empty() {
+        // A re-export under another name (`pub use inner::Audit as AuditLog;`).
+        for original in names.renamed.get(ident).into_iter().flatten() {
+            candidates.extend(names.by_ident.get(original).into_iter().flatten());
+        }
+    }
+    match candidates.as_slice() {
         [] if scan.unseen.contains(ident) => Resolution::Unseen,
-        [] => Resolution::Missing,
+        // Only a name written alone, not imported, in a file without glob imports, that no
+        // struct of the program has and no `use … as` gives, is surely missing. Anything else
+        // (a path into a crate the scan did not read, e.g. an optional dependency a feature of
+        // a dependency enables; a re-export; a glob) rustc resolves: the boot-time twin
+        // decides.
+        [] if dep.segments.len() == 1
+            && !dep.leading_colon
+            && imported.is_none()
+            && !uses.contains_key(GLOB) =>
+        {
+            Resolution::Missing
+        }
+        [] => Resolution::Unseen,
         [one] => Resolution::Module(*one),
         many => pick(scan, m, dep, many).unwrap_or_else(|| {
             warnings.push(format!(

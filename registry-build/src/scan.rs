@@ -52,6 +52,9 @@ pub(crate) struct FoundDep {
     pub(crate) site: Site,
 }
 
+/// The `uses` key that records a glob import (`use a::*;`) in a file; no identifier is `*`.
+pub(crate) const GLOB: &str = "*";
+
 /// A file that was read, with what its `use` items import (alias → absolute-ish path).
 pub(crate) struct SourceFile {
     pub(crate) display: String,
@@ -501,7 +504,11 @@ impl Walker<'_> {
                     self.use_tree(t, prefix);
                 }
             }
-            syn::UseTree::Glob(_) => {}
+            // Names a glob brings in are unknown: recorded so that resolution does not call a
+            // dependency missing when a glob may have imported it under another name.
+            syn::UseTree::Glob(_) => {
+                self.uses.insert(GLOB.to_owned(), prefix.clone());
+            }
         }
     }
 

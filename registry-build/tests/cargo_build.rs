@@ -99,6 +99,6 @@ fn boot_time_twin_names_a_module_that_could_not_be_linked() {
         "1 module graph error:\n\
          error[MR0006]: module \"deep\" (deep::Deep) was found by the build check but is not linked into this program\n  \
          declared at deep/src/lib.rs:5:10\n  \
-         help: add `module_registry::link_modules!();` at the crate root, or reference `deep::Deep` from the application\n"
+         help: make `deep` a direct dependency of the application (`link_modules!()` links the module crates it depends on directly), or reference `deep::Deep` from code that is linked\n"
     );
 }

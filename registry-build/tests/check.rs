@@ -254,3 +254,34 @@ fn file_in_two_crates_counts_once() {
     }
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// A dependency written through a rename is resolved, one the scan cannot follow is left to the
+/// boot-time check, a self-dependency is reported once, and only a name nothing could mean is
+/// missing. `src/bin` is watched, so that a new binary re-runs the check.
+#[test]
+fn aliases() {
+    let report = check("aliases", ".");
+    golden("aliases", &report);
+    let codes: Vec<&str> = report.errors().iter().map(ValidationError::code).collect();
+    assert_eq!(codes, ["MR0002", "MR0003"], "{}", report.render());
+    let text: Vec<String> = report.errors().iter().map(|e| e.to_string()).collect();
+    assert!(
+        text[0].contains("\"lost\" depends on \"Nowhere\""),
+        "{text:?}"
+    );
+    assert!(
+        text[1].contains("\"reporter\" requires \"storage\" ^2"),
+        "{text:?}"
+    );
+    let messages: Vec<&str> = report
+        .source_errors()
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        ["dependency cycle: looped -> looped: module `Looped` cannot depend on itself"]
+    );
+    let bin = fixture("aliases").join("src/bin");
+    assert!(report.files().contains(&bin), "{:?}", report.files());
+}

@@ -214,7 +214,10 @@ impl ValidationError {
             ValidationError::UnsatisfiedVersion { dependency, found, .. } => format!("relax the requirement so that it accepts {found}, or upgrade \"{dependency}\""),
             ValidationError::DuplicateName { .. } => "give one of the modules another name with `#[module(name = \"...\")]`".to_owned(),
             ValidationError::MissingCapability { capability, .. } => format!("add a module with `capabilities = [\"{capability}\"]`, or link the crate that has one"),
-            ValidationError::NotLinked { type_name, .. } => format!("add `module_registry::link_modules!();` at the crate root, or reference `{type_name}` from the application"),
+            ValidationError::NotLinked { type_name, .. } => {
+                let krate = type_name.split("::").next().unwrap_or_default();
+                format!("make `{krate}` a direct dependency of the application (`link_modules!()` links the module crates it depends on directly), or reference `{type_name}` from code that is linked")
+            }
             ValidationError::InvalidVersion { .. } => "use a semantic version such as \"1.2.0\", or a requirement such as \"^1.2\"".to_owned(),
             ValidationError::InvalidName { .. } => "use a name such as \"http-cache\"".to_owned(),
         }
