@@ -226,6 +226,7 @@ impl Report {
                 module,
                 dependency,
                 site,
+                ..
             } => vec![(
                 site.clone(),
                 format!("`{module}` depends on `{dependency}` here"),

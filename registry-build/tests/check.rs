@@ -150,6 +150,7 @@ fn required_capability_points_at_the_call() {
         capability,
         module,
         site,
+        ..
     }] = report.errors()
     else {
         panic!("{:?}", report.errors());
@@ -269,6 +270,10 @@ fn aliases() {
         text[0].contains("\"lost\" depends on \"Nowhere\""),
         "{text:?}"
     );
+    let notes = report.errors()[0].notes();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].starts_with("front needs lost  ("), "{notes:?}");
+    assert!(notes[1].starts_with("lost needs Nowhere  ("), "{notes:?}");
     assert!(
         text[1].contains("\"reporter\" requires \"storage\" ^2"),
         "{text:?}"

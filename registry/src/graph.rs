@@ -77,6 +77,9 @@ pub enum ValidationError {
         dependency: String,
         /// Where the dependency was written.
         site: Site,
+        /// Why `module` is needed: the required edges from a module nothing requires down to
+        /// it (empty when nothing requires it).
+        needed_by: Vec<Hop>,
     },
     /// `MR0003`: a dependency's version does not satisfy the requirement.
     #[error("module \"{module}\" requires \"{dependency}\" {requirement}, but found \"{dependency}\" {found}")]
@@ -91,6 +94,8 @@ pub enum ValidationError {
         found: String,
         /// Where the requirement was written.
         site: Site,
+        /// Why `module` is needed, as for [`ValidationError::MissingDependency`].
+        needed_by: Vec<Hop>,
     },
     /// `MR0004`: two modules share a name.
     #[error("duplicate module name \"{name}\": defined at {first} and at {second}")]
@@ -111,6 +116,9 @@ pub enum ValidationError {
         module: String,
         /// Where it is required.
         site: Site,
+        /// Why `module` is needed, as for [`ValidationError::MissingDependency`] (empty for the
+        /// application).
+        needed_by: Vec<Hop>,
     },
     /// `MR0006`: the build check expected a module that is not linked into the program.
     #[error("module \"{module}\" ({type_name}) was found by the build check but is not linked into this program")]
@@ -154,6 +162,14 @@ fn cycle_path(hops: &[Hop]) -> String {
     out
 }
 
+/// A chain's hops, root first, then `last`: the lines that say why a module is needed.
+fn chain(hops: &[Hop], last: String) -> Vec<String> {
+    hops.iter()
+        .map(Hop::to_string)
+        .chain(std::iter::once(last))
+        .collect()
+}
+
 impl ValidationError {
     /// The stable code, e.g. `MR0001`. The catalogue is in the crate docs.
     pub fn code(&self) -> &'static str {
@@ -177,16 +193,19 @@ impl ValidationError {
                 module,
                 dependency,
                 site,
-            } => vec![format!("{module} needs {dependency}  ({site})")],
+                needed_by,
+            } => chain(needed_by, format!("{module} needs {dependency}  ({site})")),
             ValidationError::UnsatisfiedVersion {
                 module,
                 dependency,
                 requirement,
                 site,
+                needed_by,
                 ..
-            } => vec![format!(
-                "{module} needs {dependency} {requirement}  ({site})"
-            )],
+            } => chain(
+                needed_by,
+                format!("{module} needs {dependency} {requirement}  ({site})"),
+            ),
             ValidationError::DuplicateName { first, second, .. } => {
                 vec![
                     format!("first defined at {first}"),
@@ -197,8 +216,11 @@ impl ValidationError {
                 module,
                 capability,
                 site,
-                ..
-            } => vec![format!("{module} requires {capability}  ({site})")],
+                needed_by,
+            } => chain(
+                needed_by,
+                format!("{module} requires {capability}  ({site})"),
+            ),
             ValidationError::NotLinked { site, .. } => vec![format!("declared at {site}")],
             ValidationError::InvalidVersion { .. } | ValidationError::InvalidName { .. } => {
                 Vec::new()
@@ -482,7 +504,8 @@ fn check_duplicates(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<Valida
 /// A required dependency must be present, and a present dependency must satisfy its requirement.
 fn check_edges(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationError>) {
     let mut reqs: HashMap<&str, Result<semver::VersionReq, semver::Error>> = HashMap::new();
-    for node in order.iter().map(|&i| &nodes[i]) {
+    let mut why = NeededBy::new(nodes);
+    for (n, node) in order.iter().map(|&i| (i, &nodes[i])) {
         for edge in &node.deps {
             match edge.target {
                 Target::Missing(name) if !edge.optional => {
@@ -490,6 +513,7 @@ fn check_edges(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationE
                         module: node.name.to_owned(),
                         dependency: name.to_owned(),
                         site: edge.site.clone(),
+                        needed_by: why.chain(n),
                     });
                 }
                 Target::Missing(_) => {}
@@ -508,6 +532,7 @@ fn check_edges(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationE
                             requirement: text.to_owned(),
                             found: dep.version.to_string(),
                             site: edge.site.clone(),
+                            needed_by: why.chain(n),
                         }),
                         Err(e) => errors.push(ValidationError::InvalidVersion {
                             module: node.name.to_owned(),
@@ -540,19 +565,70 @@ fn check_capabilities(
                 capability: req.capability.to_owned(),
                 module: req.by.to_owned(),
                 site: req.site.clone(),
+                needed_by: Vec::new(),
             });
         }
     }
-    for node in order.iter().map(|&i| &nodes[i]) {
+    let mut why = NeededBy::new(nodes);
+    for (n, node) in order.iter().map(|&i| (i, &nodes[i])) {
         for cap in &node.requires {
             if !provided.contains(cap) {
                 errors.push(ValidationError::MissingCapability {
                     capability: (*cap).to_owned(),
                     module: node.name.to_owned(),
                     site: node.site.clone(),
+                    needed_by: why.chain(n),
                 });
             }
         }
+    }
+}
+
+/// Why a module is needed: the required edges into each node, built on the first question
+/// (only errors ask).
+struct NeededBy<'n, 'a> {
+    nodes: &'n [Node<'a>],
+    into: Option<Vec<Vec<(usize, usize)>>>,
+}
+
+impl<'n, 'a> NeededBy<'n, 'a> {
+    fn new(nodes: &'n [Node<'a>]) -> Self {
+        NeededBy { nodes, into: None }
+    }
+
+    /// The required edges from a module nothing requires down to `node`, root first. At each
+    /// step up, the dependent with the smallest name; a cycle ends the walk.
+    fn chain(&mut self, node: usize) -> Vec<Hop> {
+        let nodes = self.nodes;
+        let into = self.into.get_or_insert_with(|| {
+            let mut into = vec![Vec::new(); nodes.len()];
+            for (i, n) in nodes.iter().enumerate() {
+                for (e, edge) in n.deps.iter().enumerate() {
+                    if let (Target::Node(t), false) = (&edge.target, edge.optional) {
+                        into[*t].push((i, e));
+                    }
+                }
+            }
+            into
+        });
+        let mut seen = HashSet::from([node]);
+        let mut hops = Vec::new();
+        let mut current = node;
+        while let Some(&(d, e)) = into[current]
+            .iter()
+            .filter(|(d, _)| !seen.contains(d))
+            .min_by_key(|&&(d, e)| (nodes[d].name, d, e))
+        {
+            hops.push(Hop {
+                from: nodes[d].name.to_owned(),
+                to: nodes[current].name.to_owned(),
+                site: nodes[d].deps[e].site.clone(),
+            });
+            seen.insert(d);
+            current = d;
+        }
+        hops.reverse();
+        hops
     }
 }
 

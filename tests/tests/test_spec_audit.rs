@@ -1099,3 +1099,28 @@ fn subset_roots_by_name_handle_or_descriptor_agree() {
     assert_eq!(names(r.subset([r.get::<Root>()]).modules()).len(), 3);
     assert_eq!(r.subset(["no-such-module"]).len(), 0);
 }
+
+/// SPEC §6: after the headline, one line per hop of the chain that explains why the module is
+/// needed, down to the failing edge.
+#[test]
+fn missing_dependency_explains_why_the_module_is_needed() {
+    let errors = modules![Root, Mid].validate().unwrap_err();
+    let [ValidationError::MissingDependency {
+        module,
+        dependency,
+        needed_by,
+        ..
+    }] = errors.errors()
+    else {
+        panic!("{errors}");
+    };
+    assert_eq!((module.as_str(), dependency.as_str()), ("mid", "faulty"));
+    assert_eq!(needed_by.len(), 1);
+    let notes = errors.errors()[0].notes();
+    assert!(notes[0].starts_with("root needs mid  ("), "{notes:?}");
+    assert!(notes[1].starts_with("mid needs faulty  ("), "{notes:?}");
+    let text = errors.to_string();
+    let root = text.find("  root needs mid  (").expect(&text);
+    let mid = text.find("  mid needs faulty  (").expect(&text);
+    assert!(root < mid, "{text}");
+}
