@@ -128,7 +128,8 @@
 //! another crate that never names it is not linked; `validate()` reports its modules as not
 //! linked (`MR0006`), and the fix is to add that crate to the application's `[dependencies]`.
 //! Modules defined in the application's own binaries are not in the expected list: each is
-//! linked with its binary and belongs to no other program.
+//! linked with its binary and belongs to no other program. For the same reason two binaries
+//! may each have a module of the same name: that is not reported as a duplicate.
 #![deny(missing_docs)]
 #![allow(clippy::needless_doctest_main)] // the docs show a whole `build.rs`, `fn main` included
 
@@ -306,13 +307,32 @@ impl Checker {
         });
         // The derive's grammar reports a module that depends on itself, at that dependency;
         // the graph's one-module cycle there would say it a second time.
+        // Two binaries of the application are two programs: a name each of them uses for its
+        // own module is not a duplicate.
+        let binary_of = |site: &Site| {
+            scan.modules
+                .iter()
+                .find(|m| m.site == *site)
+                .filter(|m| m.binary)
+                .map(|m| m.crate_name.as_str())
+        };
         let mut errors = errors;
         errors.retain(|e| match e {
             ValidationError::Cycle { hops } => {
                 !(hops.len() == 1 && scan.errors.iter().any(|(_, s)| s.site == hops[0].site))
             }
+            ValidationError::DuplicateName { first, second, .. } => {
+                match (binary_of(first), binary_of(second)) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                }
+            }
             _ => true,
         });
+        let mut boot_order = boot_order;
+        if errors.is_empty() && boot_order.is_empty() {
+            boot_order = graph::topological(&nodes);
+        }
         let mut with_modules: BTreeSet<usize> = scan.modules.iter().map(|m| m.package).collect();
         with_modules.extend(scan.macro_packages.iter().copied());
         let extern_crates: BTreeSet<String> = graph
