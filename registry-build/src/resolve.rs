@@ -106,14 +106,23 @@ fn resolve_one(
     if assumed.contains(ident) {
         return Resolution::Unseen;
     }
-    let mut candidates: Vec<usize> = names.by_ident.get(ident).cloned().unwrap_or_default();
-    if candidates.is_empty() {
+    let direct = names.by_ident.get(ident).map_or(&[][..], Vec::as_slice);
+    let renamed: Vec<usize>;
+    let candidates = if direct.is_empty() {
         // A re-export under another name (`pub use inner::Audit as AuditLog;`).
-        for original in names.renamed.get(ident).into_iter().flatten() {
-            candidates.extend(names.by_ident.get(original).into_iter().flatten());
-        }
-    }
-    match candidates.as_slice() {
+        renamed = names
+            .renamed
+            .get(ident)
+            .into_iter()
+            .flatten()
+            .flat_map(|original| names.by_ident.get(original).into_iter().flatten())
+            .copied()
+            .collect();
+        renamed.as_slice()
+    } else {
+        direct
+    };
+    match candidates {
         [] if scan.unseen.contains(ident) => Resolution::Unseen,
         // Only a name written alone, not imported, in a file without glob imports, that no
         // struct of the program has and no `use … as` gives, is surely missing. Anything else
