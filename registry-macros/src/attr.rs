@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use proc_macro2::{Ident, TokenTree};
 use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
+use syn::parse::discouraged::Speculative;
 use syn::parse::ParseStream;
 use syn::{LitStr, Token};
 
@@ -329,10 +330,17 @@ fn value<'a>(meta: &'a ParseNestedMeta<'_>, example: &str) -> syn::Result<ParseS
 
 /// A string literal, or an error at the next token that shows how to write it.
 fn string(input: ParseStream<'_>, example: &str) -> syn::Result<LitStr> {
-    if input.peek(LitStr) {
-        input.parse()
-    } else {
-        Err(input.error(format_args!("expected a string literal, as in `{example}`")))
+    // Parsed on a fork, then the stream moves past it: one reading of the literal's text, where
+    // `peek` then `parse` read it twice (the build check parses every attribute of a program,
+    // unoptimized as cargo builds build-script dependencies). A literal of another kind leaves
+    // the stream where it was, for the error.
+    let fork = input.fork();
+    match fork.parse::<LitStr>() {
+        Ok(lit) => {
+            input.advance_to(&fork);
+            Ok(lit)
+        }
+        Err(_) => Err(input.error(format_args!("expected a string literal, as in `{example}`"))),
     }
 }
 

@@ -25,9 +25,12 @@ fn check_default_name(cx: &mut Errors, input: &Input<'_>) {
 
 /// A type appears at most once across `depends_on` and `optional`.
 fn check_duplicate_dependencies(cx: &mut Errors, input: &Input<'_>) {
+    if input.attrs.dependencies().nth(1).is_none() {
+        return;
+    }
     let mut seen = BTreeMap::new();
     for dep in input.attrs.dependencies() {
-        let key = dep.path.to_token_stream().to_string();
+        let key = path_key(&dep.path);
         if let Some(first_optional) = seen.insert(key.clone(), dep.optional) {
             let place = match (first_optional, dep.optional) {
                 (false, false) => "twice in `depends_on`",
@@ -36,13 +39,29 @@ fn check_duplicate_dependencies(cx: &mut Errors, input: &Input<'_>) {
             };
             cx.error_spanned(
                 &dep.path,
-                format_args!(
-                    "duplicate dependency `{}`: listed {place}",
-                    key.replace(' ', "")
-                ),
+                format_args!("duplicate dependency `{key}`: listed {place}"),
             );
         }
     }
+}
+
+/// A path as written, without spaces: `crate::a::B`. Built from the identifiers when there are
+/// no generic arguments (the common case; printing tokens costs far more).
+fn path_key(path: &syn::Path) -> String {
+    if path.segments.iter().any(|s| !s.arguments.is_none()) {
+        return path.to_token_stream().to_string().replace(' ', "");
+    }
+    let mut key = String::new();
+    if path.leading_colon.is_some() {
+        key.push_str("::");
+    }
+    for (i, segment) in path.segments.iter().enumerate() {
+        if i > 0 {
+            key.push_str("::");
+        }
+        key.push_str(&segment.ident.to_string());
+    }
+    key
 }
 
 /// A module cannot depend on itself.
@@ -67,6 +86,10 @@ fn check_duplicate_words(cx: &mut Errors, input: &Input<'_>) {
         ("capabilities", &input.attrs.capabilities),
         ("requires", &input.attrs.requires),
     ] {
+        // One word cannot repeat; reading a literal's value decodes it again.
+        if slot.value.as_ref().is_none_or(|words| words.len() < 2) {
+            continue;
+        }
         let mut seen = std::collections::BTreeSet::new();
         for word in slot.value.iter().flatten() {
             if !seen.insert(word.value()) {
@@ -81,6 +104,15 @@ fn check_duplicate_words(cx: &mut Errors, input: &Input<'_>) {
 
 /// A trait object is listed at most once in `provides`.
 fn check_duplicate_provides(cx: &mut Errors, input: &Input<'_>) {
+    if input
+        .attrs
+        .provides
+        .value
+        .as_ref()
+        .is_none_or(|ts| ts.len() < 2)
+    {
+        return;
+    }
     let mut seen = std::collections::BTreeSet::new();
     for t in input.attrs.provides.value.iter().flatten() {
         let text = t.to_token_stream().to_string();
