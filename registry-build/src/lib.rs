@@ -288,7 +288,7 @@ impl Checker {
         // both at once.
         let (errors, boot_order, modules, targets, dot) = std::thread::scope(|s| {
             let dot = s.spawn(|| graph::to_dot(&nodes));
-            let (errors, boot_order) = resolve::check(&nodes, &required, &scan.macro_capabilities);
+            let (errors, boot_order) = resolve::check(&scan, &nodes, &required);
             let modules = scanned_modules(&scan, &resolved, &graph.packages);
             let targets: BTreeMap<Site, usize> = scan
                 .modules
@@ -305,34 +305,6 @@ impl Checker {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (errors, boot_order, modules, targets, dot)
         });
-        // The derive's grammar reports a module that depends on itself, at that dependency;
-        // the graph's one-module cycle there would say it a second time.
-        // Two binaries of the application are two programs: a name each of them uses for its
-        // own module is not a duplicate.
-        let binary_of = |site: &Site| {
-            scan.modules
-                .iter()
-                .find(|m| m.site == *site)
-                .filter(|m| m.binary)
-                .map(|m| m.crate_name.as_str())
-        };
-        let mut errors = errors;
-        errors.retain(|e| match e {
-            ValidationError::Cycle { hops } => {
-                !(hops.len() == 1 && scan.errors.iter().any(|(_, s)| s.site == hops[0].site))
-            }
-            ValidationError::DuplicateName { first, second, .. } => {
-                match (binary_of(first), binary_of(second)) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
-                }
-            }
-            _ => true,
-        });
-        let mut boot_order = boot_order;
-        if errors.is_empty() && boot_order.is_empty() {
-            boot_order = graph::topological(&nodes);
-        }
         let mut with_modules: BTreeSet<usize> = scan.modules.iter().map(|m| m.package).collect();
         with_modules.extend(scan.macro_packages.iter().copied());
         let extern_crates: BTreeSet<String> = graph

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::graph::{self, Edge, Node, Requirement, Target, ValidationError};
+use crate::graph::{self, Edge, Node, Requirement, Site, Target, ValidationError};
 use crate::scan::{Found, FoundDep, Scan, GLOB};
 
 /// Where one dependency entry points.
@@ -137,6 +137,14 @@ fn resolve_one(
             Resolution::Missing
         }
         [] => Resolution::Unseen,
+        // The derive's grammar reports a module that depends on itself, at that dependency:
+        // as a one-module cycle it would be reported a second time.
+        [one]
+            if std::ptr::eq(&scan.modules[*one], m)
+                && scan.errors.iter().any(|(_, e)| e.site == dep.site) =>
+        {
+            Resolution::Unseen
+        }
         [one] => Resolution::Module(*one),
         many => pick(scan, m, dep, many).unwrap_or_else(|| {
             warnings.push(format!(
@@ -249,19 +257,34 @@ pub(crate) fn nodes<'a>(modules: &'a [Found], resolved: &[Vec<Resolution>]) -> V
 
 /// Runs the shared checks; on success, also gives the boot order.
 pub(crate) fn check(
+    scan: &Scan,
     nodes: &[Node<'_>],
     required: &[Requirement<'_>],
-    macro_capabilities: &BTreeSet<String>,
 ) -> (Vec<ValidationError>, Vec<usize>) {
-    let mut errors = match graph::check_and_order(nodes, required) {
+    // A capability a module-deriving macro lists is probably provided by a module the scan
+    // cannot see; the boot-time twin decides.
+    let elsewhere = |cap: &str| scan.macro_capabilities.contains(cap);
+    let mut errors = match graph::check_and_order(nodes, required, &elsewhere) {
         Ok(order) => return (Vec::new(), order),
         Err(errors) => errors,
     };
-    // A capability a module-deriving macro lists is probably provided by a module the scan
-    // cannot see; the boot-time twin decides.
-    errors.retain(|e| {
-        !matches!(e, ValidationError::MissingCapability { capability, .. }
-            if macro_capabilities.contains(capability))
+    // Two binaries of the application are two programs: a name each of them uses for its own
+    // module is not a duplicate.
+    let binary_of = |site: &Site| {
+        scan.modules
+            .iter()
+            .find(|m| m.site == *site)
+            .filter(|m| m.binary)
+            .map(|m| m.crate_name.as_str())
+    };
+    errors.retain(|e| match e {
+        ValidationError::DuplicateName { first, second, .. } => {
+            match (binary_of(first), binary_of(second)) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+        }
+        _ => true,
     });
     let order = if errors.is_empty() {
         graph::topological(nodes)

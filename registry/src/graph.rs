@@ -412,16 +412,20 @@ pub fn is_valid_name(name: &str) -> bool {
 /// Runs every whole-graph check and returns every finding, sorted: duplicates, missing
 /// dependencies, versions, capabilities, then cycles.
 pub fn check(nodes: &[Node<'_>], required: &[Requirement<'_>]) -> Vec<ValidationError> {
-    check_ranked(nodes, required, &Ranking::new(nodes))
+    check_ranked(nodes, required, &|_| false, &Ranking::new(nodes))
 }
 
 /// [`check`], then, when it finds nothing, [`topological`]: the names are sorted once for both.
+/// A capability for which `provided_elsewhere` holds counts as provided though no node provides
+/// it (by modules outside the graph: the registry a subset was taken from, or modules the build
+/// check's scan cannot see).
 pub fn check_and_order(
     nodes: &[Node<'_>],
     required: &[Requirement<'_>],
+    provided_elsewhere: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<usize>, Vec<ValidationError>> {
     let ranking = Ranking::new(nodes);
-    let errors = check_ranked(nodes, required, &ranking);
+    let errors = check_ranked(nodes, required, provided_elsewhere, &ranking);
     if errors.is_empty() {
         Ok(topological_ranked(nodes, &ranking))
     } else {
@@ -432,13 +436,14 @@ pub fn check_and_order(
 fn check_ranked(
     nodes: &[Node<'_>],
     required: &[Requirement<'_>],
+    provided_elsewhere: &dyn Fn(&str) -> bool,
     ranking: &Ranking,
 ) -> Vec<ValidationError> {
     let order = &ranking.order;
     let mut errors = Vec::new();
     check_duplicates(nodes, order, &mut errors);
     check_edges(nodes, order, &mut errors);
-    check_capabilities(nodes, order, required, &mut errors);
+    check_capabilities(nodes, order, required, provided_elsewhere, &mut errors);
     check_cycles(nodes, ranking, &mut errors);
     errors
 }
@@ -553,14 +558,16 @@ fn check_capabilities(
     nodes: &[Node<'_>],
     order: &[usize],
     required: &[Requirement<'_>],
+    provided_elsewhere: &dyn Fn(&str) -> bool,
     errors: &mut Vec<ValidationError>,
 ) {
     let provided: HashSet<&str> = nodes
         .iter()
         .flat_map(|n| n.capabilities.iter().copied())
         .collect();
+    let provided = |cap: &str| provided.contains(cap) || provided_elsewhere(cap);
     for req in required {
-        if !provided.contains(req.capability) {
+        if !provided(req.capability) {
             errors.push(ValidationError::MissingCapability {
                 capability: req.capability.to_owned(),
                 module: req.by.to_owned(),
@@ -572,7 +579,7 @@ fn check_capabilities(
     let mut why = NeededBy::new(nodes);
     for (n, node) in order.iter().map(|&i| (i, &nodes[i])) {
         for cap in &node.requires {
-            if !provided.contains(cap) {
+            if !provided(cap) {
                 errors.push(ValidationError::MissingCapability {
                     capability: (*cap).to_owned(),
                     module: node.name.to_owned(),
@@ -833,7 +840,7 @@ pub fn check_addition(nodes: &[Node<'_>], new: usize) -> Vec<ValidationError> {
     }
     check_edges(nodes, order, &mut errors);
     if !nodes[new].requires.is_empty() {
-        check_capabilities(nodes, order, &[], &mut errors);
+        check_capabilities(nodes, order, &[], &|_| false, &mut errors);
     }
     let into_new = |n: &Node<'_>| {
         n.deps

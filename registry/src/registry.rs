@@ -134,20 +134,17 @@ impl Registry {
     fn checked(&self) -> &Result<Box<[u32]>, ValidationErrors> {
         self.checked.get_or_init(|| {
             let nodes = self.nodes();
-            let (mut errors, order) = match graph::check_and_order(&nodes, &[]) {
-                Ok(order) => (Vec::new(), Some(order)),
-                Err(errors) => (errors, None),
-            };
-            errors.retain(|e| {
-                !matches!(e, crate::ValidationError::MissingCapability { capability, .. }
-                    if self.assumed.contains(&capability.as_str()))
-            });
-            errors.extend(self.missing_expected());
-            if errors.is_empty() {
-                let order = order.unwrap_or_else(|| graph::topological(&nodes));
-                Ok(order.into_iter().map(|i| i as u32).collect())
-            } else {
-                Err(ValidationErrors::new(errors))
+            let checked = graph::check_and_order(&nodes, &[], &|cap| self.assumed.contains(&cap));
+            let missing = self.missing_expected();
+            match checked {
+                Ok(order) if missing.is_empty() => {
+                    Ok(order.into_iter().map(|i| i as u32).collect())
+                }
+                Ok(_) => Err(ValidationErrors::new(missing)),
+                Err(mut errors) => {
+                    errors.extend(missing);
+                    Err(ValidationErrors::new(errors))
+                }
             }
         })
     }
