@@ -68,6 +68,72 @@ const fn is_stub(d: &ModuleDescriptor) -> bool {
 /// `semver::VersionReq::parse(req).matches(v)`, for any `req` that parses. On text that does
 /// not parse the result is unspecified, but evaluation always ends without panicking.
 pub(crate) const fn matches(req: &str, v: &Version) -> bool {
+    matches_ver(
+        req,
+        &Ver {
+            major: v.major,
+            minor: v.minor,
+            patch: v.patch,
+            pre: v.pre.as_bytes(),
+        },
+    )
+}
+
+/// [`matches`] for a `semver::Version`: what the dynamic registry tests a requirement with, on
+/// its text, without building a `semver::VersionReq` (an allocation per requirement).
+pub(crate) fn matches_semver(req: &str, v: &semver::Version) -> bool {
+    matches_ver(
+        req,
+        &Ver {
+            major: v.major,
+            minor: v.minor,
+            patch: v.patch,
+            pre: v.pre.as_str().as_bytes(),
+        },
+    )
+}
+
+/// Whether `req` is one comparator of the common shapes, `^1.2`, `1.2.3`, `>=0.5`, `~1`, `=2.0.1`:
+/// an optional operator, then one to three dot-separated numbers without leading zeros or
+/// spaces, and nothing else. Every such text parses with `semver::VersionReq::parse` (tested
+/// below), so a caller may skip that parse; anything else must go through it.
+pub(crate) fn is_simple_requirement(req: &str) -> bool {
+    let b = req.as_bytes();
+    let mut i = match b {
+        [b'>' | b'<', b'=', ..] => 2,
+        [b'=' | b'>' | b'<' | b'~' | b'^', ..] => 1,
+        _ => 0,
+    };
+    for part in 0..3 {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        // 1 to 19 digits always fit a `u64`; no leading zero.
+        let digits = i - start;
+        if digits == 0 || digits > 19 || (digits > 1 && b[start] == b'0') {
+            return false;
+        }
+        if i == b.len() {
+            return true;
+        }
+        if b[i] != b'.' || part == 2 {
+            return false;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// A version as the matchers read it.
+struct Ver<'a> {
+    major: u64,
+    minor: u64,
+    patch: u64,
+    pre: &'a [u8],
+}
+
+const fn matches_ver(req: &str, v: &Ver<'_>) -> bool {
     let b = req.as_bytes();
     let mut i = skip_spaces(b, 0);
     if i < b.len() && is_wildcard(b[i]) {
@@ -236,7 +302,7 @@ const fn identifier_end(b: &[u8], mut i: usize) -> usize {
 
 // Matching, after `semver`'s `eval.rs`.
 
-const fn matches_comparator(cmp: &Comparator<'_>, v: &Version) -> bool {
+const fn matches_comparator(cmp: &Comparator<'_>, v: &Ver<'_>) -> bool {
     match cmp.op {
         Op::Exact | Op::Wildcard => matches_exact(cmp, v),
         Op::Greater => matches_greater(cmp, v),
@@ -248,7 +314,7 @@ const fn matches_comparator(cmp: &Comparator<'_>, v: &Version) -> bool {
     }
 }
 
-const fn matches_exact(cmp: &Comparator<'_>, v: &Version) -> bool {
+const fn matches_exact(cmp: &Comparator<'_>, v: &Ver<'_>) -> bool {
     if v.major != cmp.major {
         return false;
     }
@@ -262,10 +328,10 @@ const fn matches_exact(cmp: &Comparator<'_>, v: &Version) -> bool {
             return false;
         }
     }
-    cmp_pre(v.pre.as_bytes(), cmp.pre) == 0
+    cmp_pre(v.pre, cmp.pre) == 0
 }
 
-const fn matches_greater(cmp: &Comparator<'_>, v: &Version) -> bool {
+const fn matches_greater(cmp: &Comparator<'_>, v: &Ver<'_>) -> bool {
     if v.major != cmp.major {
         return v.major > cmp.major;
     }
@@ -279,10 +345,10 @@ const fn matches_greater(cmp: &Comparator<'_>, v: &Version) -> bool {
         Some(patch) if v.patch != patch => return v.patch > patch,
         Some(_) => {}
     }
-    cmp_pre(v.pre.as_bytes(), cmp.pre) > 0
+    cmp_pre(v.pre, cmp.pre) > 0
 }
 
-const fn matches_less(cmp: &Comparator<'_>, v: &Version) -> bool {
+const fn matches_less(cmp: &Comparator<'_>, v: &Ver<'_>) -> bool {
     if v.major != cmp.major {
         return v.major < cmp.major;
     }
@@ -296,10 +362,10 @@ const fn matches_less(cmp: &Comparator<'_>, v: &Version) -> bool {
         Some(patch) if v.patch != patch => return v.patch < patch,
         Some(_) => {}
     }
-    cmp_pre(v.pre.as_bytes(), cmp.pre) < 0
+    cmp_pre(v.pre, cmp.pre) < 0
 }
 
-const fn matches_tilde(cmp: &Comparator<'_>, v: &Version) -> bool {
+const fn matches_tilde(cmp: &Comparator<'_>, v: &Ver<'_>) -> bool {
     if v.major != cmp.major {
         return false;
     }
@@ -313,10 +379,10 @@ const fn matches_tilde(cmp: &Comparator<'_>, v: &Version) -> bool {
             return v.patch > patch;
         }
     }
-    cmp_pre(v.pre.as_bytes(), cmp.pre) >= 0
+    cmp_pre(v.pre, cmp.pre) >= 0
 }
 
-const fn matches_caret(cmp: &Comparator<'_>, v: &Version) -> bool {
+const fn matches_caret(cmp: &Comparator<'_>, v: &Ver<'_>) -> bool {
     if v.major != cmp.major {
         return false;
     }
@@ -345,12 +411,12 @@ const fn matches_caret(cmp: &Comparator<'_>, v: &Version) -> bool {
     } else if v.minor != minor || v.patch != patch {
         return false;
     }
-    cmp_pre(v.pre.as_bytes(), cmp.pre) >= 0
+    cmp_pre(v.pre, cmp.pre) >= 0
 }
 
 /// A pre-release version satisfies a requirement only through a comparator on the same
 /// `major.minor.patch` that has a pre-release itself.
-const fn pre_is_compatible(cmp: &Comparator<'_>, v: &Version) -> bool {
+const fn pre_is_compatible(cmp: &Comparator<'_>, v: &Ver<'_>) -> bool {
     cmp.major == v.major
         && matches!(cmp.minor, Some(m) if m == v.minor)
         && matches!(cmp.patch, Some(p) if p == v.patch)
@@ -675,6 +741,12 @@ mod tests {
                 let expected = req.matches(&semver::Version::parse(v_text).unwrap());
                 let got = matches(&req_text, &version(v_text));
                 assert_eq!(got, expected, "{req_text:?} matching {v_text}");
+                let sv = semver::Version::parse(v_text).unwrap();
+                assert_eq!(
+                    matches_semver(&req_text, &sv),
+                    expected,
+                    "{req_text:?} on {v_text}"
+                );
                 checked += 1;
             }
         }
@@ -743,6 +815,11 @@ mod tests {
             parsed += 1;
             for (sv, v) in &versions {
                 assert_eq!(matches(&text, v), req.matches(sv), "{text:?} matching {sv}");
+                assert_eq!(
+                    matches_semver(&text, sv),
+                    req.matches(sv),
+                    "{text:?} on {sv}"
+                );
                 pairs += 1;
             }
         }
@@ -894,4 +971,72 @@ mod tests {
     }
 
     static DUMMY: ModuleDescriptor = stub::<Dummy>("dummy", location("src/lib.rs", 1, 1));
+
+    /// Every text `is_simple_requirement` accepts parses with `semver`; the texts it turns away
+    /// include every malformed one of the grid, and the common shapes are accepted.
+    #[test]
+    fn simple_requirements_are_a_subset_of_what_semver_parses() {
+        let ops = [
+            "", "=", ">", ">=", "<", "<=", "~", "^", "=>", "=<", "==", "^^", "~>", "*", " ", "v",
+        ];
+        let numbers = [
+            "0",
+            "1",
+            "7",
+            "10",
+            "00",
+            "01",
+            "012",
+            "999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "9999999999999999999",
+            "10000000000000000000",
+            "",
+            "x",
+            "*",
+            "1a",
+            "-1",
+        ];
+        let tails = [
+            "", "-alpha", "+build", " ", ",", ".", "..", "-", "+", " ,1", "a",
+        ];
+        let (mut simple, mut total) = (0, 0);
+        for op in ops {
+            for a in numbers {
+                for b in ["", "."]
+                    .iter()
+                    .flat_map(|d| numbers.map(|n| format!("{d}{n}")))
+                {
+                    for c in ["", ".0", ".12", ".01", "."] {
+                        for tail in tails {
+                            let text = format!("{op}{a}{b}{c}{tail}");
+                            total += 1;
+                            if is_simple_requirement(&text) {
+                                simple += 1;
+                                assert!(
+                                    semver::VersionReq::parse(&text).is_ok(),
+                                    "{text:?} is simple but does not parse"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            simple > 1000 && total > 100_000,
+            "{simple} simple of {total}"
+        );
+        for text in [
+            "^1.2", "1.2.3", ">=0.5", "~1", "=2.0.1", "<3", "<=1.0.0", "^0.0.1",
+        ] {
+            assert!(is_simple_requirement(text), "{text:?}");
+        }
+        for text in [
+            "", "^", "1.", "1..2", "01.2", "1.2.3.4", "^1.2, <2", " ^1", "1.*", "1.2.3-a",
+        ] {
+            assert!(!is_simple_requirement(text), "{text:?}");
+        }
+    }
 }

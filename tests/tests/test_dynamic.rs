@@ -676,6 +676,68 @@ fn monitoring_and_initialization_switches() -> TestResult {
     Ok(())
 }
 
+/// Requirements of every shape are checked with `semver`'s meaning: the common ones (`^1.2`)
+/// and the rest (ranges, pre-releases, wildcards) alike, and malformed ones are refused.
+#[test]
+fn version_requirements_of_every_shape() {
+    let registry = ModuleRegistry::empty();
+    let base =
+        |name: &str, version: &str| ModuleConfig::new().with_name(name).with_version(version);
+    registry.register(base("lib", "1.5.0")).unwrap();
+    registry.register(base("pre", "2.0.0-beta.3")).unwrap();
+    let with_req = |name: &str, dep: &str, req: &str| {
+        base(name, "1.0.0").add_dependency(DependencyConfig::new(dep).with_version_req(req))
+    };
+    let accepted = [
+        ("lib", "^1.2"),
+        ("lib", "1.5.0"),
+        ("lib", ">=1.2, <2"),
+        ("lib", "  ~1.5 "),
+        ("lib", "1.*"),
+        ("lib", "^1.2.3-alpha"),
+        ("lib", "*"),
+        ("pre", ">=2.0.0-beta.2"),
+        ("pre", "=2.0.0-beta.3"),
+    ];
+    for (i, (dep, req)) in accepted.into_iter().enumerate() {
+        registry
+            .register(with_req(&format!("ok-{i}"), dep, req))
+            .unwrap_or_else(|e| panic!("{dep} {req}: {e}"));
+    }
+    let unsatisfied = [
+        ("lib", "^2"),
+        ("lib", ">=1.2, <1.5"),
+        ("lib", "~1.4"),
+        ("lib", "=1.5.1"),
+        ("pre", "^2"),
+        ("pre", ">=2.0.0-beta.4"),
+        ("lib", "<1"),
+    ];
+    for (dep, req) in unsatisfied {
+        let err = registry.register(with_req("no", dep, req)).unwrap_err();
+        let codes: Vec<_> = err
+            .validation_errors()
+            .unwrap()
+            .iter()
+            .map(|e| e.code())
+            .collect();
+        assert_eq!(codes, ["MR0003"], "{dep} {req}");
+    }
+    for req in [
+        "01.2", "^1.2.", "1.2.3.4", ">= ", "^^1", "1.2.3-", "", "~>1",
+    ] {
+        let err = registry.register(with_req("no", "lib", req)).unwrap_err();
+        let codes: Vec<_> = err
+            .validation_errors()
+            .unwrap()
+            .iter()
+            .map(|e| e.code())
+            .collect();
+        assert_eq!(codes, ["MR0007"], "{req:?}");
+    }
+    assert_eq!(registry.len(), 2 + accepted.len());
+}
+
 #[test]
 fn bad_strings_are_errors_not_panics() {
     let registry = ModuleRegistry::empty();

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::const_check;
 use crate::descriptor::{ModuleDescriptor, ModuleType};
 use crate::dynamic::error::RegistryError;
 use crate::dynamic::module::{Dependencies, DynModule};
@@ -280,26 +281,20 @@ impl Entry {
                 None
             }
         };
-        let mut reqs = Vec::new();
-        if config.dependencies.iter().any(|d| d.req.is_some()) {
-            reqs.reserve_exact(config.dependencies.len());
-            for dep in &config.dependencies {
-                let Some(text) = &dep.req else {
-                    reqs.push(None);
-                    continue;
-                };
-                match semver::VersionReq::parse(text) {
-                    Ok(req) => reqs.push(Some(req)),
-                    Err(e) => {
-                        reqs.push(None);
-                        errors.push(ValidationError::InvalidVersion {
-                            module: config.name.clone(),
-                            what: "version requirement",
-                            text: text.clone(),
-                            reason: e.to_string(),
-                        });
-                    }
-                }
+        // Requirements are tested on their text (`const_check::matches_semver`), so only their
+        // validity is needed here; the common shapes are known to parse without parsing them.
+        for dep in &config.dependencies {
+            let Some(text) = &dep.req else { continue };
+            if const_check::is_simple_requirement(text) {
+                continue;
+            }
+            if let Err(e) = semver::VersionReq::parse(text) {
+                errors.push(ValidationError::InvalidVersion {
+                    module: config.name.clone(),
+                    what: "version requirement",
+                    text: text.clone(),
+                    reason: e.to_string(),
+                });
             }
         }
         let version = match version {
@@ -346,20 +341,13 @@ impl Entry {
             deps: config.dependencies,
             origin,
         });
-        Ok(Parsed {
-            entry,
-            reqs,
-            cap_hashes,
-        })
+        Ok(Parsed { entry, cap_hashes })
     }
 }
 
 /// A checked configuration, with what `parse` already worked out for `register`.
 pub(crate) struct Parsed {
     pub(crate) entry: Arc<Entry>,
-    /// The parsed requirement of each dependency (empty when none has one): `register` tests
-    /// these instead of parsing the text again.
-    pub(crate) reqs: Vec<Option<semver::VersionReq>>,
     pub(crate) cap_hashes: CapHashes,
 }
 

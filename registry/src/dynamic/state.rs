@@ -4,6 +4,7 @@ use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+use crate::const_check;
 use crate::descriptor::ModuleDescriptor;
 use crate::dynamic::config::{Entry, Origin, Parsed};
 use crate::dynamic::query::{CapabilityQuery, DiscoveryQuery};
@@ -176,11 +177,7 @@ impl State {
 
     /// Adds the parsed entry, or returns what refuses it and changes nothing.
     pub(crate) fn register(&mut self, parsed: &Parsed) -> Result<(), Vec<ValidationError>> {
-        let Parsed {
-            entry,
-            reqs,
-            cap_hashes,
-        } = parsed;
+        let Parsed { entry, cap_hashes } = parsed;
         let h = table::hash(&entry.name);
         let duplicate = self.find(&entry.name, h);
         // Resolved in place, at the end of `links`; cut off again if refused.
@@ -192,25 +189,23 @@ impl State {
         let resolved = &self.links[start..];
         let incoming = self.awaiting(&entry.name, h);
         // `graph::check_addition` finds nothing when no module of this name exists, every
-        // present dependency satisfies its requirement (the test its `check_edges` makes, on
-        // the same parse of the same text), every absent one is optional, every required
-        // capability is provided, and no edge leads to the new module: an edge into it is the
-        // only way it can close a cycle. Edges into it are the self-edges (a dependency on its
-        // own name is absent until it registers) and the waiting optional ones; linked modules
-        // never depend on registered ones.
+        // present dependency satisfies its requirement (the test its `check_edges` makes; the
+        // text matcher agrees with `semver`'s, tested), every absent one is optional, every
+        // required capability is provided, and no edge leads to the new module: an edge into
+        // it is the only way it can close a cycle. Edges into it are the self-edges (a
+        // dependency on its own name is absent until it registers) and the waiting optional
+        // ones; linked modules never depend on registered ones.
         let clean = duplicate.is_none()
             && incoming.is_none()
             && entry
                 .deps
                 .iter()
                 .zip(resolved.iter())
-                .enumerate()
-                .all(|(i, (d, r))| match (r, &d.req) {
+                .all(|(d, r)| match (r, &d.req) {
                     (Some(_), None) => true,
-                    (Some(g), Some(_)) => reqs
-                        .get(i)
-                        .and_then(Option::as_ref)
-                        .is_some_and(|req| req.matches(&self.entries[*g as usize].version)),
+                    (Some(g), Some(req)) => {
+                        const_check::matches_semver(req, &self.entries[*g as usize].version)
+                    }
                     (None, _) => d.optional && d.name != entry.name,
                 })
             && entry.requires.iter().all(|cap| {
