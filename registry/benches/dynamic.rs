@@ -225,7 +225,7 @@ mod register {
         (registry, configs)
     }
 
-    #[divan::bench(sample_count = 20)]
+    #[divan::bench(sample_count = 100)]
     fn dynamic_10000_plain(bencher: Bencher) {
         bencher
             .with_inputs(|| {
@@ -237,7 +237,7 @@ mod register {
             .bench_values(register_all);
     }
 
-    #[divan::bench(sample_count = 20)]
+    #[divan::bench(sample_count = 100)]
     fn dynamic_10000_with_deps(bencher: Bencher) {
         bencher
             .with_inputs(|| {
@@ -264,7 +264,7 @@ mod register {
 
     /// Peer: the same 10,000 configs inserted into a std `HashMap<String, ModuleConfig>` keyed
     /// by a copy of the name: a container with no checks at all.
-    #[divan::bench(sample_count = 20)]
+    #[divan::bench(sample_count = 100)]
     fn peer_hashmap_10000(bencher: Bencher) {
         bencher
             .with_inputs(|| (0..N).map(config).collect::<Vec<_>>())
@@ -278,7 +278,7 @@ mod register {
     }
 
     /// Including building each config (strings, capability list, factory).
-    #[divan::bench(sample_count = 20)]
+    #[divan::bench(sample_count = 100)]
     fn dynamic_10000_plain_with_config(bencher: Bencher) {
         bencher
             .with_inputs(ModuleRegistry::empty)
@@ -292,7 +292,7 @@ mod register {
 
     /// Building the 10,000 configs alone, into a vector allocated outside the timing: what
     /// the groups above do before their timing starts, and `plain_with_config` within it.
-    #[divan::bench(sample_count = 20)]
+    #[divan::bench(sample_count = 100)]
     fn dynamic_10000_configs_only(bencher: Bencher) {
         bencher.with_inputs(|| Vec::with_capacity(N)).bench_values(
             |mut configs: Vec<ModuleConfig>| {
@@ -304,7 +304,7 @@ mod register {
 
     /// Peer: the static registry of 10,000 linked modules building its lookup tables (a fresh
     /// list registry, then its first `find`).
-    #[divan::bench(sample_count = 20)]
+    #[divan::bench(sample_count = 100)]
     fn static_10000_index(bencher: Bencher) {
         bencher
             .with_inputs(|| Registry::from_descriptors(Registry::global().modules()))
@@ -348,7 +348,7 @@ mod discover {
     }
 
     /// The first query after a registration rebuilds the cached name order.
-    #[divan::bench(sample_count = 20)]
+    #[divan::bench(sample_count = 50)]
     fn dynamic_faq_query_after_register(bencher: Bencher) {
         bencher
             .with_inputs(populated)
