@@ -192,6 +192,11 @@
 //!   to [`ModuleConfig::with_factory`] or by a [`CustomInstantiationStrategy`]; linked modules
 //!   boot through the static runtime, and `process` goes to their `dyn Processor`.
 //!   [`CustomDiscoveryStrategy`] adds modules found elsewhere to `discover`.
+//! - Costs, measured beside their peers in BENCHMARKS.md: a registration takes ~0.2 µs (10,000
+//!   in ~1.7 ms, ~1.3× a std `HashMap` given the same configs, with every check run) and holds
+//!   the write lock for part of that; `discover` reads every module (~0.2 ms at 10,000);
+//!   `discover_capabilities` starts from the shortest provider list of its required
+//!   capabilities; 1,000 modules take ~0.4 MB.
 //! - The cosmetic changes the FAQ's snippets need: `impl Module for CustomModule` becomes
 //!   `impl DynModule for CustomModule`; `ModuleType::Custom("custom".to_string())` becomes
 //!   `ModuleType::Custom("custom".into())` or `ModuleType::custom("custom")` (a derived module's
