@@ -300,6 +300,63 @@ fn large_answers_keep_the_same_order() -> TestResult {
     Ok(())
 }
 
+/// Every capability query answers what `CapabilityQuery::score` says of each module, ranked
+/// by score then name: over modules with pseudo-random capabilities, queries with zero to three
+/// required and optional capabilities (some unknown, some in both lists), answers small and
+/// large, linked modules included.
+#[test]
+fn capability_answers_agree_with_score_on_every_module() -> TestResult {
+    let registry = ModuleRegistry::new();
+    let caps = ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    for i in 0..400 {
+        let mut config = ModuleConfig::new()
+            .with_name(format!("m-{:03}", (i * 389) % 1000))
+            .with_version("1.0.0");
+        for cap in caps {
+            if next(3) == 0 {
+                config = config.add_capability(cap);
+            }
+        }
+        registry.register(config)?;
+    }
+    let pick = |next: &mut dyn FnMut(u64) -> u64| -> Vec<&str> {
+        let mut list = Vec::new();
+        for _ in 0..next(4) {
+            list.push(if next(10) == 0 {
+                "unknown"
+            } else {
+                caps[next(caps.len() as u64) as usize]
+            });
+        }
+        list
+    };
+    let all = registry.modules();
+    for _ in 0..300 {
+        let query = CapabilityQuery::new()
+            .with_required_capabilities(pick(&mut next))
+            .with_optional_capabilities(pick(&mut next));
+        let mut want: Vec<(std::cmp::Reverse<usize>, &str)> = all
+            .iter()
+            .filter_map(|m| Some((std::cmp::Reverse(query.score(m)?), m.name())))
+            .collect();
+        want.sort();
+        let got = registry.discover_capabilities(&query)?;
+        let got: Vec<(std::cmp::Reverse<usize>, &str)> = got
+            .iter()
+            .map(|m| (std::cmp::Reverse(query.score(m).unwrap()), m.name()))
+            .collect();
+        assert_eq!(got, want, "{query:?}");
+    }
+    Ok(())
+}
+
 #[test]
 fn name_patterns_are_substrings_or_globs() -> TestResult {
     let registry = ModuleRegistry::empty();

@@ -123,10 +123,7 @@ impl CapabilityQuery {
 
     /// How many optional capabilities `module` provides, or `None` if it lacks a required one.
     pub fn score(&self, module: &ModuleInfo) -> Option<usize> {
-        self.score_entry(&module.0)
-    }
-
-    pub(crate) fn score_entry(&self, e: &Entry) -> Option<usize> {
+        let e = &module.0;
         self.required
             .iter()
             .all(|c| e.has_capability(c))

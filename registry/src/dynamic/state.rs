@@ -363,25 +363,34 @@ impl State {
 
     /// Modules providing every required capability, most optional ones first, then by name.
     pub(crate) fn discover_capabilities(&self, query: &CapabilityQuery) -> Vec<Arc<Entry>> {
-        let mut shortest: Option<&[u32]> = None;
+        // Answered from the provider lists alone, without reading an entry: each list is in
+        // position order (modules are indexed as they are added), and so are the hits.
+        let mut required = Vec::with_capacity(query.required_capabilities().len());
         for cap in query.required_capabilities() {
             match self.providers(cap) {
-                Some(list) if shortest.is_none_or(|s| list.len() < s.len()) => {
-                    shortest = Some(list);
-                }
-                Some(_) => {}
+                Some(list) => required.push(list),
                 None => return Vec::new(),
             }
         }
-        let score = |i: u32| {
-            query
-                .score_entry(&self.entries[i as usize])
-                .map(|s| (s as u32, i))
+        required.sort_unstable_by_key(|list| list.len());
+        // `(score, position)`.
+        let mut hits: Vec<(u32, u32)> = match required.split_first() {
+            Some((shortest, rest)) => {
+                let mut hits: Vec<(u32, u32)> = shortest.iter().map(|&g| (0, g)).collect();
+                for list in rest {
+                    count_in(&mut hits, list);
+                    hits.retain(|hit| hit.0 == 1);
+                    hits.iter_mut().for_each(|hit| hit.0 = 0);
+                }
+                hits
+            }
+            None => (0..self.entries.len() as u32).map(|g| (0, g)).collect(),
         };
-        let hits = match shortest {
-            Some(list) => list.iter().filter_map(|&i| score(i)).collect(),
-            None => (0..self.entries.len() as u32).filter_map(score).collect(),
-        };
+        for cap in query.optional_capabilities() {
+            if let Some(list) = self.providers(cap) {
+                count_in(&mut hits, list);
+            }
+        }
         self.rank(hits)
     }
 
@@ -518,6 +527,22 @@ impl State {
             linked,
             dynamic,
         })
+    }
+}
+
+/// Adds 1 to the score of each hit whose position is in `list`; both are in position order.
+/// A merge, or a binary search per hit when `list` is much the longer.
+fn count_in(hits: &mut [(u32, u32)], list: &[u32]) {
+    if hits.len() * 16 < list.len() {
+        for hit in hits {
+            hit.0 += u32::from(list.binary_search(&hit.1).is_ok());
+        }
+        return;
+    }
+    let mut rest = list.iter().peekable();
+    for hit in hits {
+        while rest.next_if(|&&g| g < hit.1).is_some() {}
+        hit.0 += u32::from(rest.peek() == Some(&&hit.1));
     }
 }
 
