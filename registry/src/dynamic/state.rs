@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use crate::const_check;
 use crate::descriptor::ModuleDescriptor;
 use crate::dynamic::config::{Entry, Origin, Parsed};
-use crate::dynamic::query::{CapabilityQuery, DiscoveryQuery};
+use crate::dynamic::query::{self, CapabilityQuery, DiscoveryQuery};
 use crate::dynamic::table::{self, Table};
 use crate::error::ValidationError;
 use crate::graph::{self, Edge, Node, Site, Target};
@@ -33,6 +33,11 @@ struct Wait {
 pub(crate) struct State {
     /// Every module, in registration order (linked ones first).
     entries: Vec<Arc<Entry>>,
+    /// Every module's name, one after the other: module `g`'s is
+    /// `names[name_at[g]..name_at[g + 1]]`. Name scans and comparisons read this one buffer
+    /// instead of following two pointers per module.
+    names: String,
+    name_at: Vec<u32>,
     /// Name → position of the first module of that name.
     by_name: Table,
     /// Capability → its number in `capability_names` and `providers`.
@@ -73,6 +78,8 @@ impl State {
             .collect();
         let mut state = State {
             entries: Vec::with_capacity(descriptors.len()),
+            names: String::new(),
+            name_at: Vec::with_capacity(descriptors.len() + 1),
             by_name: Table::with_capacity(descriptors.len()),
             capabilities: Table::new(),
             capability_names: Vec::new(),
@@ -84,6 +91,7 @@ impl State {
             order: OnceLock::new(),
         };
         state.link_start.push(0);
+        state.name_at.push(0);
         for (i, d) in descriptors.iter().enumerate() {
             let entry = Arc::new(Entry::linked(d));
             state.index_capabilities(&entry, i as u32, |_, cap| table::hash(cap));
@@ -91,6 +99,7 @@ impl State {
             if state.find(&entry.name, h).is_none() {
                 state.by_name.insert(h, i as u32);
             }
+            state.push_name(&entry.name);
             state.entries.push(entry);
             state.links.extend(d.dependencies().iter().map(|dep| {
                 positions
@@ -112,6 +121,18 @@ impl State {
         self.entries.len()
     }
 
+    /// The name of module `g`, as bytes (slicing the `str` would check char boundaries).
+    #[inline]
+    fn name_of(&self, g: u32) -> &[u8] {
+        let g = g as usize;
+        &self.names.as_bytes()[self.name_at[g] as usize..self.name_at[g + 1] as usize]
+    }
+
+    fn push_name(&mut self, name: &str) {
+        self.names.push_str(name);
+        self.name_at.push(self.names.len() as u32);
+    }
+
     pub(crate) fn entries(&self) -> &[Arc<Entry>] {
         &self.entries
     }
@@ -123,8 +144,7 @@ impl State {
 
     /// The position of the first module named `name`, whose hash is `h`.
     fn find(&self, name: &str, h: u32) -> Option<u32> {
-        self.by_name
-            .get(h, |g| self.entries[g as usize].name == name)
+        self.by_name.get(h, |g| self.name_of(g) == name.as_bytes())
     }
 
     /// The positions of the modules providing `cap`.
@@ -231,6 +251,7 @@ impl State {
         }
         self.index_capabilities(entry, index, |i, cap| cap_hashes.get(i, cap));
         self.by_name.insert(h, index);
+        self.push_name(&entry.name);
         self.entries.push(entry.clone());
         for (i, d) in entry.deps.iter().enumerate() {
             if self.links[start + i].is_some() {
@@ -351,13 +372,20 @@ impl State {
 
     /// Modules matching `query`, by name.
     pub(crate) fn discover(&self, query: &DiscoveryQuery) -> Vec<Arc<Entry>> {
-        let hits = self
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| query.matches_entry(e))
-            .map(|(g, _)| (0, g as u32))
-            .collect();
+        let all = 0..self.entries.len() as u32;
+        let kind = |g: u32| query.matches_kind(&self.entries[g as usize].kind);
+        let hits = match query.name_pattern() {
+            // A substring: searched in the name buffer, and the kind read only of the modules
+            // whose name has it.
+            Some(p) if !p.contains('*') => all
+                .filter(|&g| query::contains(self.name_of(g), p.as_bytes()) && kind(g))
+                .map(|g| (0, g))
+                .collect(),
+            _ => all
+                .filter(|&g| kind(g) && query.matches_name(&self.entries[g as usize].name))
+                .map(|g| (0, g))
+                .collect(),
+        };
         self.rank(hits)
     }
 
@@ -430,11 +458,8 @@ impl State {
 
     fn order(&self) -> &[u32] {
         self.order.get_or_init(|| {
-            let mut keyed: Vec<(&str, u32)> = self
-                .entries
-                .iter()
-                .enumerate()
-                .map(|(g, e)| (e.name.as_str(), g as u32))
+            let mut keyed: Vec<(&[u8], u32)> = (0..self.entries.len() as u32)
+                .map(|g| (self.name_of(g), g))
                 .collect();
             keyed.sort_unstable();
             keyed.into_iter().map(|(_, i)| i).collect()
@@ -588,7 +613,10 @@ mod tests {
         let links = (0..state.len() as u32)
             .map(|g| state.links(g).to_vec())
             .collect();
-        let names = state.entries().iter().map(|e| e.name.clone()).collect();
+        let names: Vec<String> = state.entries().iter().map(|e| e.name.clone()).collect();
+        // The name buffer holds exactly the registered names.
+        assert_eq!(state.names, names.concat());
+        assert_eq!(state.name_at.len(), names.len() + 1);
         (links, state.waits.len(), names)
     }
 
