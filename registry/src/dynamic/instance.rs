@@ -181,10 +181,26 @@ impl ModuleInstance {
         }
         if let Some(runtime) = self.runtime.take() {
             // The linked adapters are gone, so this is the last reference unless a module
-            // leaked one; then the runtime shuts down when that one drops.
-            if let Ok(runtime) = Arc::try_unwrap(runtime) {
-                if let Err(e) = runtime.shutdown() {
-                    failures.extend(e.failures.into_iter().map(|(m, e)| (m.to_owned(), e)));
+            // leaked one; then the runtime shuts down when that one drops (its `Drop`).
+            match Arc::try_unwrap(runtime) {
+                Ok(runtime) => {
+                    if let Err(e) = runtime.shutdown() {
+                        failures.extend(e.failures.into_iter().map(|(m, e)| (m.to_owned(), e)));
+                    }
+                }
+                // Reported like a leaked dynamic module: the cleanup did not run now.
+                Err(runtime) => {
+                    let others = Arc::strong_count(&runtime) - 1;
+                    for d in runtime.modules() {
+                        failures.push((
+                            d.name().to_owned(),
+                            ModuleError::new(format!(
+                                "cannot run cleanup: {others} other reference(s) to the linked \
+                                 modules are still alive; they are cleaned up when the last is \
+                                 dropped"
+                            )),
+                        ));
+                    }
                 }
             }
         }
@@ -206,12 +222,22 @@ impl ModuleInstance {
                 Origin::Registered(Some(factory)) => Maker::Factory(factory.clone()),
                 _ => {
                     let info = ModuleInfo(e.clone());
-                    match strategies.iter().find(|s| s.handles(&info)) {
-                        Some(s) => Maker::Strategy(&**s),
-                        None => {
+                    // `handles` is user code too: a panic is this module's failure to be made.
+                    match guarded(|| Ok(strategies.iter().find(|s| s.handles(&info)))) {
+                        Ok(Some(s)) => Maker::Strategy(&**s),
+                        Ok(None) => {
                             return Err(RegistryError::NoFactory {
                                 module: e.name.to_string(),
                                 root: root_name,
+                            })
+                        }
+                        Err(error) => {
+                            return Err(RegistryError::Failed {
+                                module: e.name.to_string(),
+                                stage: Stage::Create,
+                                path: path_to(&plan, &e.name),
+                                error,
+                                cleanup: Vec::new(),
                             })
                         }
                     }
@@ -268,7 +294,15 @@ impl ModuleInstance {
             });
             let create_time = t.elapsed();
             let made = match made {
-                Ok(m) if config.validation => matches_registration(e, &*m).map(|()| m),
+                // The module's metadata methods are user code: a panic there is a failure to
+                // create it, and the module is dropped like one that failed to initialize.
+                Ok(m) if config.validation => match guarded(|| matches_registration(e, &*m)) {
+                    Ok(()) => Ok(m),
+                    Err(error) => {
+                        let _ = catch_unwind(AssertUnwindSafe(|| drop(m)));
+                        Err(error)
+                    }
+                },
                 other => other,
             };
             let mut module = match made {

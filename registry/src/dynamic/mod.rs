@@ -205,19 +205,22 @@ impl ModuleRegistry {
         query: impl Borrow<DiscoveryQuery>,
     ) -> Result<Vec<ModuleInfo>, RegistryError> {
         let query = query.borrow();
-        let mut found: Vec<ModuleInfo> = self
-            .read()
-            .discover(query)
-            .into_iter()
-            .map(ModuleInfo)
-            .collect();
-        if !self.discovery.is_empty() {
-            for strategy in &self.discovery {
-                for info in strategy.discover(query)? {
-                    if !self.contains(info.name()) && !found.iter().any(|f| f.name() == info.name())
-                    {
-                        found.push(info);
-                    }
+        // The strategies run first and without the lock (one may register what it finds);
+        // then one read of the registry gives its own matches and decides which names it has.
+        let mut described = Vec::new();
+        for strategy in &self.discovery {
+            described.extend(strategy.discover(query)?);
+        }
+        let state = self.read();
+        let mut found: Vec<ModuleInfo> =
+            state.discover(query).into_iter().map(ModuleInfo).collect();
+        if !described.is_empty() {
+            let own = found.len();
+            for info in described {
+                if state.lookup(info.name()).is_none()
+                    && !found[own..].iter().any(|f| f.name() == info.name())
+                {
+                    found.push(info);
                 }
             }
             found.sort_by(|a, b| a.name().cmp(b.name()));
