@@ -148,6 +148,15 @@ pub enum ValidationError {
         /// The name as given.
         name: String,
     },
+    /// `MR0008`: a capability does not follow the rule of names (the derive's `invalid
+    /// capability`).
+    #[error("invalid capability \"{capability}\" of module \"{module}\": expected 1 to 64 characters, lowercase words of [a-z0-9] joined by `-`")]
+    InvalidCapability {
+        /// The module that provides or requires it.
+        module: String,
+        /// The capability as given.
+        capability: String,
+    },
 }
 
 fn cycle_path(hops: &[Hop]) -> String {
@@ -181,7 +190,9 @@ impl ValidationError {
             ValidationError::MissingCapability { .. } => "MR0005",
             ValidationError::NotLinked { .. } => "MR0006",
             ValidationError::InvalidVersion { .. } => "MR0007",
-            ValidationError::InvalidName { .. } => "MR0008",
+            ValidationError::InvalidName { .. } | ValidationError::InvalidCapability { .. } => {
+                "MR0008"
+            }
         }
     }
 
@@ -222,9 +233,9 @@ impl ValidationError {
                 format!("{module} requires {capability}  ({site})"),
             ),
             ValidationError::NotLinked { site, .. } => vec![format!("declared at {site}")],
-            ValidationError::InvalidVersion { .. } | ValidationError::InvalidName { .. } => {
-                Vec::new()
-            }
+            ValidationError::InvalidVersion { .. }
+            | ValidationError::InvalidName { .. }
+            | ValidationError::InvalidCapability { .. } => Vec::new(),
         }
     }
 
@@ -242,6 +253,7 @@ impl ValidationError {
             }
             ValidationError::InvalidVersion { .. } => "use a semantic version such as \"1.2.0\", or a requirement such as \"^1.2\"".to_owned(),
             ValidationError::InvalidName { .. } => "use a name such as \"http-cache\"".to_owned(),
+            ValidationError::InvalidCapability { .. } => "use a capability such as \"storage\" or \"key-value\"".to_owned(),
         }
     }
 
@@ -254,7 +266,9 @@ impl ValidationError {
             | ValidationError::MissingCapability { site, .. }
             | ValidationError::NotLinked { site, .. } => Some(site),
             ValidationError::DuplicateName { second, .. } => Some(second),
-            ValidationError::InvalidVersion { .. } | ValidationError::InvalidName { .. } => None,
+            ValidationError::InvalidVersion { .. }
+            | ValidationError::InvalidName { .. }
+            | ValidationError::InvalidCapability { .. } => None,
         }
     }
 
@@ -400,13 +414,37 @@ pub struct Requirement<'a> {
 /// joined by single `-`.
 #[allow(dead_code)] // used by the dynamic registry
 pub fn is_valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name.split('-').all(|w| {
-            !w.is_empty()
-                && w.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+    /// 1 for `[a-z0-9]`, 2 for `-`, 0 for anything else.
+    const CLASS: [u8; 256] = {
+        let mut class = [0u8; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            class[c] = if b.is_ascii_lowercase() || b.is_ascii_digit() {
+                1
+            } else if b == b'-' {
+                2
+            } else {
+                0
+            };
+            c += 1;
+        }
+        class
+    };
+    let b = name.as_bytes();
+    if b.is_empty() || b.len() > 64 {
+        return false;
+    }
+    // One pass without early exits (names are short): a byte outside the classes, or a `-`
+    // after a `-`, marks the name bad; a leading `-` counts as following one.
+    let mut bad = 0u8;
+    let mut prev = 2u8;
+    for &c in b {
+        let class = CLASS[c as usize];
+        bad |= u8::from(class == 0) | (class & prev & 2);
+        prev = class;
+    }
+    bad == 0 && prev != 2
 }
 
 /// Runs every whole-graph check and returns every finding, sorted: duplicates, missing
@@ -859,7 +897,8 @@ pub fn check_addition(nodes: &[Node<'_>], new: usize) -> Vec<ValidationError> {
         ValidationError::MissingDependency { module, .. }
         | ValidationError::MissingCapability { module, .. }
         | ValidationError::NotLinked { module, .. }
-        | ValidationError::InvalidVersion { module, .. } => module == name,
+        | ValidationError::InvalidVersion { module, .. }
+        | ValidationError::InvalidCapability { module, .. } => module == name,
         ValidationError::InvalidName { name: n } => n == name,
     });
     errors
@@ -928,6 +967,43 @@ pub fn to_dot(nodes: &[Node<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass name rule agrees with its definition (words of `[a-z0-9]` joined by single
+    /// `-`, 1 to 64 characters) on every string of up to 6 characters over a mixed alphabet.
+    #[test]
+    fn name_rule_agrees_with_its_definition() {
+        let by_definition = |name: &str| {
+            !name.is_empty()
+                && name.len() <= 64
+                && name.split('-').all(|w| {
+                    !w.is_empty()
+                        && w.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
+        };
+        let alphabet = ["a", "z", "0", "9", "-", "A", "_", " ", "é"];
+        let mut words = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = words
+                .iter()
+                .filter(|w| w.chars().count() == words.last().unwrap().chars().count())
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        assert!(words.len() > 500_000);
+        for w in &words {
+            assert_eq!(is_valid_name(w), by_definition(w), "{w:?}");
+        }
+        for (name, valid) in [
+            ("a".repeat(64), true),
+            ("a".repeat(65), false),
+            (format!("{}-b", "a".repeat(62)), true),
+            (format!("{}-b", "a".repeat(63)), false),
+        ] {
+            assert_eq!(is_valid_name(&name), valid, "{name}");
+        }
+    }
 
     fn node(name: &str) -> Node<'_> {
         Node {

@@ -229,7 +229,7 @@
 //! | `MR0005` | required capability not provided | `capability "encryption" required by "cache" is not provided by any module` |
 //! | `MR0006` | expected module not linked | `module "audit" (plugins::Audit) was found by the build check but is not linked into this program` |
 //! | `MR0007` | invalid version or requirement (dynamic registry) | `invalid version "1.x" for module "cache": ...` |
-//! | `MR0008` | invalid module name (dynamic registry) | `invalid module name "Cache": ...` |
+//! | `MR0008` | invalid module name, dependency name or capability (dynamic registry) | `invalid module name "Cache": ...`, `invalid capability "Storage" of module "cache": ...` |
 //!
 //! # Details
 //!

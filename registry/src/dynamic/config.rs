@@ -269,6 +269,23 @@ impl Entry {
                 name: config.name.clone(),
             });
         }
+        // Capabilities and dependency names follow the rule of names, as the derive enforces:
+        // a capability "Encryption" or a dependency "Base_Module" could never match anything.
+        for cap in config.capabilities.iter().chain(&config.requires) {
+            if !graph::is_valid_name(cap) {
+                errors.push(ValidationError::InvalidCapability {
+                    module: config.name.clone(),
+                    capability: cap.clone(),
+                });
+            }
+        }
+        for dep in &config.dependencies {
+            if !graph::is_valid_name(&dep.name) {
+                errors.push(ValidationError::InvalidName {
+                    name: dep.name.clone(),
+                });
+            }
+        }
         let version = match semver::Version::parse(&config.version) {
             Ok(v) => Some(v),
             Err(e) => {
