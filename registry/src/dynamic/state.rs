@@ -232,8 +232,11 @@ impl State {
                 entry.has_capability(cap) || self.providers(cap).is_some_and(|l| !l.is_empty())
             });
         if !clean {
-            let errors = self.check(entry, duplicate, resolved, incoming);
+            let mut errors = self.check(entry, duplicate, resolved, incoming, false);
             if !errors.is_empty() {
+                if incoming.is_some() {
+                    errors = self.check(entry, duplicate, resolved, incoming, true);
+                }
                 self.links.truncate(start);
                 return Err(errors);
             }
@@ -277,13 +280,18 @@ impl State {
     }
 
     /// The findings adding `entry` would introduce: the new node's neighbourhood, handed to
-    /// [`graph::check_addition`]. `incoming` is the `awaiting` slot of its name.
+    /// [`graph::check_addition`]. `incoming` is the `awaiting` slot of its name. With
+    /// `explain`, the neighbourhood also holds every module that needs a waiting dependent,
+    /// so that a finding on a waiting edge says why that edge matters (`needed_by`, from a
+    /// module nothing requires, as the static check says it); that reads every module's edges,
+    /// so it is done only once the findings are known not to be empty.
     fn check<'s>(
         &'s self,
         entry: &'s Entry,
         duplicate: Option<u32>,
         resolved: &[Option<u32>],
         incoming: Option<usize>,
+        explain: bool,
     ) -> Vec<ValidationError> {
         let mut hood = Hood {
             nodes: vec![Node {
@@ -366,8 +374,57 @@ impl State {
                     site: e.dep_site(i as usize),
                 });
             }
+            if explain {
+                self.add_ancestors(&mut hood, incoming.iter().map(|&(g, _)| g));
+            }
         }
         graph::check_addition(&hood.nodes, 0)
+    }
+
+    /// Adds to `hood` every module that needs one of `from`, transitively, with its edges into
+    /// the neighbourhood.
+    fn add_ancestors<'s>(&'s self, hood: &mut Hood<'s>, from: impl Iterator<Item = u32>) {
+        let n = self.entries.len();
+        let mut needed_by: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for g in 0..n as u32 {
+            for t in self.links(g).iter().flatten() {
+                needed_by[*t as usize].push(g);
+            }
+        }
+        let mut seen: HashSet<u32> = from.collect();
+        let mut stack: Vec<u32> = seen.iter().copied().collect();
+        let mut added = Vec::new();
+        while let Some(g) = stack.pop() {
+            for &src in &needed_by[g as usize] {
+                if seen.insert(src) {
+                    stack.push(src);
+                    if !hood.local.contains_key(&src) {
+                        added.push(src);
+                        hood.stub(src);
+                    }
+                }
+            }
+        }
+        for src in added {
+            let e = &self.entries[src as usize];
+            let edges = self
+                .links(src)
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| {
+                    let l = *hood.local.get(&(*t)?)?;
+                    let d = &e.deps[i];
+                    Some(Edge {
+                        target: Target::Node(l),
+                        req: d.req.as_deref(),
+                        optional: d.optional,
+                        site: e.dep_site(i),
+                    })
+                })
+                .collect();
+            let l = hood.local[&src];
+            hood.nodes[l].deps = edges;
+        }
     }
 
     /// Modules matching `query`, by name.
