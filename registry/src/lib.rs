@@ -193,14 +193,18 @@
 //!   boot through the static runtime, and `process` goes to their `dyn Processor`.
 //!   [`CustomDiscoveryStrategy`] adds modules found elsewhere to `discover`.
 //! - Costs, measured beside their peers in BENCHMARKS.md: a registration takes ~0.2 µs (10,000
-//!   in ~1.7 ms, ~1.3× a std `HashMap` given the same configs, with every check run) and holds
-//!   the write lock for part of that; `discover` reads every module (~0.2 ms at 10,000);
+//!   in ~1.8 ms, ~1.3× a std `HashMap` given the same configs, with every check run) and holds
+//!   the write lock for part of that; `discover` reads every name (~0.1 ms at 10,000);
 //!   `discover_capabilities` starts from the shortest provider list of its required
 //!   capabilities; 1,000 modules take ~0.4 MB.
 //! - The cosmetic changes the FAQ's snippets need: `impl Module for CustomModule` becomes
-//!   `impl DynModule for CustomModule`; `ModuleType::Custom("custom".to_string())` becomes
-//!   `ModuleType::Custom("custom".into())` or `ModuleType::custom("custom")` (a derived module's
-//!   kind is a constant, so the text is a `Cow<'static, str>`). `?` on `process` converts its
+//!   `impl DynModule for CustomModule`, and `Box<dyn Module>` in the instantiation strategy
+//!   `Box<dyn DynModule>`; `fn capabilities(&self) -> &[String]` becomes `-> &[&str]` (the
+//!   FAQ's body, `&["custom-processing"]`, is a `&[&str]`);
+//!   `ModuleType::Custom("custom".to_string())` becomes `ModuleType::Custom("custom".into())`
+//!   or `ModuleType::custom("custom")` (a derived module's kind is a constant, so the text is a
+//!   `Cow<'static, str>`); the snippets' `use` lines also need the names they leave out
+//!   (`DiscoveryQuery`, `ModuleInfo`, `RegistryError`). `?` on `process` converts its
 //!   [`ModuleError`] into [`RegistryError::Process`].
 //!
 //! The FAQ's configuration objects are built only where something real stands behind them:
