@@ -795,6 +795,44 @@ fn version_requirements_of_every_shape() {
     assert_eq!(registry.len(), 2 + accepted.len());
 }
 
+/// A registration that takes a linked module's name is the second definition: the notes name
+/// the linked module's `#[derive]` first, and the finding points at the registration.
+#[test]
+fn a_duplicate_of_a_linked_module_is_the_second_definition() {
+    let registry = ModuleRegistry::new();
+    let location = registry
+        .get("static-upper")
+        .unwrap()
+        .descriptor()
+        .unwrap()
+        .location();
+    let err = registry
+        .register(
+            ModuleConfig::new()
+                .with_name("static-upper")
+                .with_version("9.0.0"),
+        )
+        .unwrap_err();
+    let finding = &err.validation_errors().unwrap().errors()[0];
+    assert_eq!(finding.code(), "MR0004");
+    assert_eq!(
+        finding.notes(),
+        [
+            format!(
+                "first defined at {}:{}:{}",
+                location.file(),
+                location.line(),
+                location.column()
+            ),
+            "defined again at <registered at run time>".to_owned(),
+        ]
+    );
+    assert_eq!(
+        finding.site().unwrap().to_string(),
+        "<registered at run time>"
+    );
+}
+
 #[test]
 fn bad_strings_are_errors_not_panics() {
     let registry = ModuleRegistry::empty();
