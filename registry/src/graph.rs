@@ -10,7 +10,11 @@ use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::fmt;
 
 /// A place in the source: `file:line:column`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Sites order by file, line and column, and [`Site::runtime`] after every source site: a
+/// module registered at run time comes after the linked ones, so a duplicate name's "first
+/// defined at" is the linked module.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Site {
     /// The file, as `file!()` or the build check names it.
     pub file: Cow<'static, str>,
@@ -28,6 +32,29 @@ impl Site {
             line: 0,
             column: 0,
         }
+    }
+}
+
+impl Site {
+    fn is_runtime(&self) -> bool {
+        self.line == 0 && *self.file == *Site::runtime().file
+    }
+}
+
+impl Ord for Site {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.is_runtime(), &self.file, self.line, self.column).cmp(&(
+            other.is_runtime(),
+            &other.file,
+            other.line,
+            other.column,
+        ))
+    }
+}
+
+impl PartialOrd for Site {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 

@@ -231,10 +231,11 @@ fn duplicate_name_names_both_places() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].0, "MR0004");
     let location = Storage::DESCRIPTOR.location().to_string();
-    // Sites are ordered as the static check orders them.
+    // Sites are ordered as the static check orders them: a run-time registration after every
+    // source site, so the linked module is the first definition.
     assert_eq!(
         got[0].1,
-        format!("duplicate module name \"storage\": defined at <registered at run time> and at {location}")
+        format!("duplicate module name \"storage\": defined at {location} and at <registered at run time>")
     );
     let got = refused(registry.register(config("storage")));
     assert_eq!(got[0].0, "MR0004");

@@ -237,15 +237,6 @@ impl State {
                 if incoming.is_some() {
                     errors = self.check(entry, duplicate, resolved, incoming, true);
                 }
-                // The module already registered came first, whatever the sites' order.
-                if let Some(g) = duplicate {
-                    for e in &mut errors {
-                        if let ValidationError::DuplicateName { first, second, .. } = e {
-                            *first = self.entries[g as usize].site();
-                            *second = Site::runtime();
-                        }
-                    }
-                }
                 self.links.truncate(start);
                 return Err(errors);
             }
