@@ -281,6 +281,10 @@ pub use crate::runtime::{
 /// Turns a struct into a module. The keys of `#[module(...)]` are in the [crate docs](crate).
 pub use module_registry_macros::Module;
 
+/// The `semver` crate, whose `Version` [`ModuleInfo::version`] returns: named through this
+/// crate, it needs no dependency of its own and is always the same version.
+pub use semver;
+
 /// A [`Registry`] of exactly the listed module types, in this order; the same checks apply.
 ///
 /// ```

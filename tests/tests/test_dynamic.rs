@@ -833,6 +833,25 @@ fn a_duplicate_of_a_linked_module_is_the_second_definition() {
     );
 }
 
+/// A module's version is a `semver::Version`, named through this crate's re-export.
+#[test]
+fn versions_are_semver_through_the_reexport() {
+    use module_registry::semver;
+    let registry = ModuleRegistry::empty();
+    let info = registry
+        .register(
+            ModuleConfig::new()
+                .with_name("v")
+                .with_version("1.2.3-rc.1"),
+        )
+        .unwrap();
+    let version: &semver::Version = info.version();
+    assert_eq!(version.pre.as_str(), "rc.1");
+    assert!(semver::VersionReq::parse(">=1.2.3-rc.0")
+        .unwrap()
+        .matches(version));
+}
+
 #[test]
 fn bad_strings_are_errors_not_panics() {
     let registry = ModuleRegistry::empty();
