@@ -1022,6 +1022,42 @@ mod tests {
         for w in &words {
             assert_eq!(is_valid_name(w), by_definition(w), "{w:?}");
         }
+        // Longer names, over several words: valid names of 7 to 70 characters (words joined by
+        // single `-`), half of them with one character replaced by any of the alphabet.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n) as usize
+        };
+        let (mut valid, mut total) = (0, 0);
+        for _ in 0..200_000 {
+            let len = 7 + next(64);
+            let mut w: Vec<char> = Vec::with_capacity(len);
+            while w.len() < len {
+                if !w.is_empty() && w.len() + 1 < len && next(5) == 0 && w[w.len() - 1] != '-' {
+                    w.push('-');
+                } else {
+                    w.push(['a', 'k', 'z', '0', '5', '9'][next(6)]);
+                }
+            }
+            if next(2) == 0 {
+                let i = next(len as u64);
+                w[i] = alphabet[next(alphabet.len() as u64)]
+                    .chars()
+                    .next()
+                    .unwrap();
+            }
+            let w: String = w.into_iter().collect();
+            assert_eq!(is_valid_name(&w), by_definition(&w), "{w:?}");
+            valid += usize::from(by_definition(&w));
+            total += 1;
+        }
+        assert!(
+            valid > total / 3 && valid < total * 9 / 10,
+            "{valid} of {total}"
+        );
         for (name, valid) in [
             ("a".repeat(64), true),
             ("a".repeat(65), false),
