@@ -72,13 +72,15 @@ impl ModuleConfig {
         self
     }
 
-    /// A capability this module provides (listed once, however often it is added).
+    /// A capability this module provides (listed once, however often it is added). Capabilities
+    /// follow the rule of names: lowercase `[a-z0-9]` words joined by `-` (`MR0008` otherwise).
     pub fn add_capability(mut self, capability: impl Into<String>) -> Self {
         self.capabilities.push(capability.into());
         self
     }
 
-    /// A capability some registered module must provide (`MR0005` otherwise).
+    /// A capability some registered module must provide (`MR0005` otherwise); the rule of names
+    /// applies (`MR0008`).
     pub fn add_required_capability(mut self, capability: impl Into<String>) -> Self {
         self.requires.push(capability.into());
         self
