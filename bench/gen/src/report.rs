@@ -839,60 +839,48 @@ fn dynamic(b: &mut String, text: &str) {
         ns(with_cap),
         ns(with_cap / with_cap_n)
     );
-    for (what, t, per, peer, r) in [
+    // A name query beside the static name scan; a capability query, per answer, beside
+    // `with_capability`.
+    let by_name =
+        |what: String, t: f64| (what, t, String::new(), scan_peer.clone(), ratio(t, scan));
+    let by_capability = |what: String, t: f64, answers: f64| {
         (
+            what,
+            t,
+            format!("{} per answer", ns(t / answers)),
+            cap_peer.clone(),
+            format!("{} per answer", ratio(t / answers, with_cap / with_cap_n)),
+        )
+    };
+    for (what, t, per, peer, r) in [
+        by_name(
             format!("`discover`, the FAQ's query ({} answers)", count(faq_n)),
             faq,
-            String::new(),
-            scan_peer.clone(),
-            ratio(faq, scan),
         ),
-        (
-            "`discover`, 10 answers".to_owned(),
-            small,
-            String::new(),
-            scan_peer.clone(),
-            ratio(small, scan),
-        ),
-        (
+        by_name("`discover`, 10 answers".to_owned(), small),
+        by_name(
             "`discover`, first query after a registration (name order rebuilt)".to_owned(),
             after,
-            String::new(),
-            scan_peer.clone(),
-            ratio(after, scan),
         ),
-        (
+        by_name(
             "`discover` over the 10,000 linked modules (`ModuleRegistry::new()`)".to_owned(),
             linked,
-            String::new(),
-            scan_peer.clone(),
-            ratio(linked, scan),
         ),
-        (
+        by_capability(
             format!(
                 "`discover_capabilities`, the FAQ's query ({} answers, ranked)",
                 count(caps_faq_n)
             ),
             caps_faq,
-            format!("{} per answer", ns(caps_faq / caps_faq_n)),
-            cap_peer.clone(),
-            format!(
-                "{} per answer",
-                ratio(caps_faq / caps_faq_n, with_cap / with_cap_n)
-            ),
+            caps_faq_n,
         ),
-        (
+        by_capability(
             format!(
                 "`discover_capabilities`, every module answers ({}, ranked)",
                 count(caps_all_n)
             ),
             caps_all,
-            format!("{} per answer", ns(caps_all / caps_all_n)),
-            cap_peer.clone(),
-            format!(
-                "{} per answer",
-                ratio(caps_all / caps_all_n, with_cap / with_cap_n)
-            ),
+            caps_all_n,
         ),
     ] {
         let _ = writeln!(b, "| {what} | {} | {per} | {peer} | {r} |", ns(t));
