@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use module_registry_core::json::{DependencyEntry, Manifest, ModuleEntry, Place};
 
 use crate::error::Error;
 use crate::report::{Report, ScannedModule};
@@ -14,75 +14,37 @@ pub(crate) const JSON: &str = "module_graph.json";
 pub(crate) const DOT: &str = "module_graph.dot";
 pub(crate) const LINK: &str = "module_registry_link.rs";
 
-#[derive(Serialize)]
-struct Graph<'a> {
-    package: &'a str,
-    required_capabilities: &'a [String],
-    boot_order: Vec<&'a str>,
-    modules: Vec<Module<'a>>,
-}
-
-#[derive(Serialize)]
-struct Module<'a> {
-    name: &'a str,
-    version: String,
-    kind: &'a str,
-    type_name: &'a str,
-    package: &'a str,
-    file: &'a str,
-    line: u32,
-    column: u32,
-    capabilities: &'a [String],
-    requires: &'a [String],
-    description: &'a str,
-    dependencies: Vec<Dependency<'a>>,
-}
-
-#[derive(Serialize)]
-struct Dependency<'a> {
-    path: &'a str,
-    module: Option<&'a str>,
-    requirement: Option<&'a str>,
-    optional: bool,
-    file: &'a str,
-    line: u32,
-    column: u32,
-}
-
-pub(crate) fn json(report: &Report) -> Result<String, Error> {
-    let graph = Graph {
-        package: &report.package,
-        required_capabilities: &report.required,
-        boot_order: report.boot_order().map(|m| m.name.as_str()).collect(),
+pub(crate) fn json(report: &Report) -> String {
+    Manifest {
+        package: Some(report.package.clone()),
+        required_capabilities: report.required.clone(),
+        boot_order: report.boot_order().map(|m| m.name.clone()).collect(),
         modules: report.modules.iter().map(module).collect(),
-    };
-    serde_json::to_string_pretty(&graph).map_err(Error::Json)
+    }
+    .to_json()
 }
 
-fn module(m: &ScannedModule) -> Module<'_> {
-    Module {
-        name: &m.name,
+fn module(m: &ScannedModule) -> ModuleEntry {
+    ModuleEntry {
+        name: m.name.clone(),
         version: m.version.to_string(),
-        kind: &m.kind,
-        type_name: &m.type_name,
-        package: &m.package,
-        file: &m.site.file,
-        line: m.site.line,
-        column: m.site.column,
-        capabilities: &m.capabilities,
-        requires: &m.requires,
-        description: &m.description,
+        kind: m.kind.clone(),
+        type_name: m.type_name.clone(),
+        package: Some(m.package.clone()),
+        location: Place::from(&m.site),
+        capabilities: m.capabilities.clone(),
+        requires: m.requires.clone(),
+        provides: m.provides.clone(),
+        description: m.description.clone(),
         dependencies: m
             .dependencies
             .iter()
-            .map(|d| Dependency {
-                path: &d.path,
-                module: d.module.as_deref(),
-                requirement: d.requirement.as_deref(),
+            .map(|d| DependencyEntry {
+                module: d.module.clone(),
+                path: Some(d.path.clone()),
+                requirement: d.requirement.clone(),
                 optional: d.optional,
-                file: &d.site.file,
-                line: d.site.line,
-                column: d.site.column,
+                location: Place::from(&d.site),
             })
             .collect(),
     }
@@ -107,7 +69,7 @@ pub(crate) fn link(report: &Report) -> String {
              #[linkme(crate = ::module_registry::__private::linkme)]\n    \
              static __EXPECTED_{i}: ::module_registry::__private::ExpectedModule = \
              ::module_registry::__private::expected({:?}, {:?}, ::module_registry::__private::location({:?}, {}, {}));",
-            m.name, m.type_name, m.site.file, m.site.line, m.site.column
+            m.name, m.type_name, m.site.file(), m.site.line(), m.site.column()
         );
     }
     out.push_str("};\n");
@@ -116,7 +78,7 @@ pub(crate) fn link(report: &Report) -> String {
 
 pub(crate) fn write(out_dir: &Path, report: &Report) -> Result<(), Error> {
     for (name, text) in [
-        (JSON, json(report)?),
+        (JSON, json(report)),
         (DOT, report.dot.clone()),
         (LINK, link(report)),
     ] {

@@ -133,28 +133,6 @@
 #![deny(missing_docs)]
 #![allow(clippy::needless_doctest_main)] // the docs show a whole `build.rs`, `fn main` included
 
-// The derive's grammar and the runtime's graph, compiled from the very same files: the derive,
-// the build check, `Registry::validate()` and the dynamic registry cannot disagree. Items only
-// one side uses are allowed to be dead here.
-#[allow(dead_code)]
-#[path = "../../registry-macros/src/ast.rs"]
-mod ast;
-#[allow(dead_code)]
-#[path = "../../registry-macros/src/attr.rs"]
-mod attr;
-#[allow(dead_code)]
-#[path = "../../registry-macros/src/check.rs"]
-mod check;
-#[allow(dead_code)]
-#[path = "../../registry-macros/src/errors.rs"]
-mod errors;
-#[allow(dead_code)]
-#[path = "../../registry/src/graph.rs"]
-mod graph;
-#[allow(dead_code)]
-#[path = "../../registry-macros/src/symbol.rs"]
-mod symbol;
-
 mod artifacts;
 mod cfg;
 mod error;
@@ -169,12 +147,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub use crate::error::Error;
-pub use crate::graph::{Hop, Site, ValidationError};
+// The derive reads attributes through `module-registry-syntax` and the runtime checks its graph
+// with `module-registry-core`, as this check does: they cannot disagree.
 pub use crate::report::{Report, ScannedDependency, ScannedModule, SourceError};
+pub use module_registry_core::diag::{Hop, ValidationError};
+pub use module_registry_core::location::Location;
+pub use module_registry_core::version::ModuleType;
 
 use crate::cfg::CfgEnv;
-use crate::graph::Requirement;
 use crate::resolve::Resolution;
+use module_registry_core::graph::RequiredCapability;
 
 /// The build check. See the [crate docs](crate) for a whole `build.rs`.
 #[derive(Clone, Debug, Default)]
@@ -182,7 +164,7 @@ pub struct Checker {
     manifest_dir: Option<PathBuf>,
     out_dir: Option<PathBuf>,
     cargo_home: Option<PathBuf>,
-    required: Vec<(String, Site)>,
+    required: Vec<(String, Location)>,
     assumed: BTreeSet<String>,
 }
 
@@ -200,11 +182,7 @@ impl Checker {
         let caller = std::panic::Location::caller();
         self.required.push((
             capability.to_owned(),
-            Site {
-                file: caller.file().into(),
-                line: caller.line(),
-                column: caller.column(),
-            },
+            Location::new(caller.file(), caller.line(), caller.column()),
         ));
         self
     }
@@ -274,10 +252,10 @@ impl Checker {
         let mut warnings = graph.warnings;
         warnings.append(&mut scan.warnings);
         let resolved = resolve::resolve(&scan, &self.assumed, &mut warnings);
-        let required: Vec<Requirement<'_>> = self
+        let required: Vec<RequiredCapability<'_>> = self
             .required
             .iter()
-            .map(|(capability, site)| Requirement {
+            .map(|(capability, site)| RequiredCapability {
                 capability,
                 by: &graph.root,
                 site: site.clone(),
@@ -287,10 +265,10 @@ impl Checker {
         // Writing the DOT text costs about what the checks and the report cost: on two cores,
         // both at once.
         let (errors, boot_order, modules, targets, dot) = std::thread::scope(|s| {
-            let dot = s.spawn(|| graph::to_dot(&nodes));
+            let dot = s.spawn(|| module_registry_core::dot::to_dot(&nodes));
             let (errors, boot_order) = resolve::check(&scan, &nodes, &required);
             let modules = scanned_modules(&scan, &resolved, &graph.packages);
-            let targets: BTreeMap<Site, usize> = scan
+            let targets: BTreeMap<Location, usize> = scan
                 .modules
                 .iter()
                 .zip(&resolved)
@@ -323,9 +301,9 @@ impl Checker {
             let cwd = std::env::current_dir().unwrap_or_default();
             let text = std::iter::once(graph.workspace_root.as_path())
                 .chain(cwd.ancestors())
-                .find_map(|base| std::fs::read_to_string(base.join(&*site.file)).ok());
+                .find_map(|base| std::fs::read_to_string(base.join(site.file())).ok());
             if let Some(text) = text {
-                sources.entry(site.file.to_string()).or_insert(text);
+                sources.entry(site.file().to_string()).or_insert(text);
             }
         }
         let mut files = graph.files;
@@ -402,6 +380,7 @@ fn scanned_modules(
             name: m.name.clone(),
             version: m.version.clone(),
             kind: m.kind.clone(),
+            provides: m.provides.clone(),
             type_name: format!("{}::{}", m.module_path, m.ident),
             package: packages[m.package].name.clone(),
             site: m.site.clone(),
@@ -417,7 +396,7 @@ fn scanned_modules(
                         Resolution::Module(i) => Some(scan.modules[*i].name.clone()),
                         _ => None,
                     },
-                    requirement: d.req.clone(),
+                    requirement: d.req.as_ref().map(|(text, _)| text.clone()),
                     optional: d.optional,
                     site: d.site.clone(),
                 })

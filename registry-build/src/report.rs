@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use annotate_snippets::{Level, Renderer, Snippet};
 use proc_macro2::Span;
 
-use crate::graph::{Site, ValidationError};
 use crate::lex::Shift;
+use module_registry_core::diag::ValidationError;
+use module_registry_core::location::Location;
+use module_registry_core::version::ModuleType;
 
 /// A module the check found in the sources.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,14 +19,16 @@ pub struct ScannedModule {
     pub name: String,
     /// The `version` key, or the package version.
     pub version: semver::Version,
-    /// The `kind` as written, e.g. `Storage` or `Custom("text")`; `Service` by default.
-    pub kind: String,
+    /// The `kind`; `Service` by default.
+    pub kind: ModuleType,
+    /// `provides = [dyn Trait]` entries, as written.
+    pub provides: Vec<String>,
     /// `module_path!()::Struct`, as the descriptor's `type_name()` has it.
     pub type_name: String,
     /// The package that defines it.
     pub package: String,
     /// The `Module` token of `#[derive(Module)]`, as the descriptor's `location()` has it.
-    pub site: Site,
+    pub site: Location,
     /// Provided capabilities.
     pub capabilities: Vec<String>,
     /// Required capabilities.
@@ -51,7 +55,7 @@ pub struct ScannedDependency {
     /// Whether it is listed under `optional`.
     pub optional: bool,
     /// The last segment of the path, where the derive records the dependency.
-    pub site: Site,
+    pub site: Location,
 }
 
 /// A problem in a source file met while scanning: a file that does not parse, or a
@@ -62,7 +66,7 @@ pub struct SourceError {
     /// The message, as the derive or the parser words it.
     pub message: String,
     /// Where it starts.
-    pub site: Site,
+    pub site: Location,
     /// Where it ends (line, 1-based column), for the underline.
     end: (u32, u32),
 }
@@ -93,7 +97,7 @@ pub struct Report {
     pub(crate) required: Vec<String>,
     pub(crate) extern_crates: Vec<String>,
     /// The module each resolved dependency edge points at, by the edge's site.
-    pub(crate) targets: BTreeMap<Site, usize>,
+    pub(crate) targets: BTreeMap<Location, usize>,
     /// `module_graph.dot`, from the shared graph module.
     pub(crate) dot: String,
 }
@@ -138,7 +142,7 @@ impl Report {
     /// The errors the way rustc prints its own, sorted by file, line and column, then a
     /// summary line; colour off. Empty when [`Report::is_ok`].
     pub fn render(&self) -> String {
-        let mut entries: Vec<(Option<&Site>, String)> = Vec::new();
+        let mut entries: Vec<(Option<&Location>, String)> = Vec::new();
         for e in &self.source_errors {
             entries.push((Some(&e.site), self.render_source_error(e)));
         }
@@ -171,7 +175,7 @@ impl Report {
             Some((source, line_start, range)) => title.snippet(
                 Snippet::source(source)
                     .line_start(line_start)
-                    .origin(&e.site.file)
+                    .origin(e.site.file())
                     .fold(true)
                     .annotation(Level::Error.span(range)),
             ),
@@ -195,7 +199,7 @@ impl Report {
             snippets.push(
                 Snippet::source(source)
                     .line_start(line_start)
-                    .origin(&site.file)
+                    .origin(site.file())
                     .fold(true)
                     .annotation(level.span(range).label(label)),
             );
@@ -211,7 +215,7 @@ impl Report {
     }
 
     /// The places an error involves, primary first, each with its label.
-    fn labels(&self, e: &ValidationError) -> Vec<(Site, String)> {
+    fn labels(&self, e: &ValidationError) -> Vec<(Location, String)> {
         match e {
             ValidationError::Cycle { hops } => hops
                 .iter()
@@ -270,13 +274,13 @@ impl Report {
     /// site to `end` when given, else the identifier that starts there.
     fn annotation(
         &self,
-        site: &Site,
+        site: &Location,
         end: Option<(u32, u32)>,
     ) -> Option<(&str, usize, std::ops::Range<usize>)> {
-        let text = self.sources.get(&*site.file)?;
-        let start = offset(text, site.line, site.column)?;
+        let text = self.sources.get(site.file())?;
+        let start = offset(text, site.line(), site.column())?;
         let stop = match end {
-            Some((line, column)) if (line, column) > (site.line, site.column) => {
+            Some((line, column)) if (line, column) > (site.line(), site.column()) => {
                 offset(text, line, column).unwrap_or(start + 1)
             }
             _ => {

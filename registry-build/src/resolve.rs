@@ -6,8 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::graph::{self, Edge, Node, Requirement, Site, Target, ValidationError};
 use crate::scan::{Found, FoundDep, Scan, GLOB};
+use module_registry_core::diag::ValidationError;
+use module_registry_core::graph::{self, Edge, Node, RequiredCapability, Target};
+use module_registry_core::location::Location;
+use module_registry_core::req::VersionReq;
 
 /// Where one dependency entry points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,7 +248,10 @@ pub(crate) fn nodes<'a>(modules: &'a [Found], resolved: &[Vec<Resolution>]) -> V
                     };
                     Some(Edge {
                         target,
-                        req: d.req.as_deref(),
+                        req: d
+                            .req
+                            .as_ref()
+                            .map(|(text, req)| VersionReq::from_semver(text, req)),
                         optional: d.optional,
                         site: d.site.clone(),
                     })
@@ -259,7 +265,7 @@ pub(crate) fn nodes<'a>(modules: &'a [Found], resolved: &[Vec<Resolution>]) -> V
 pub(crate) fn check(
     scan: &Scan,
     nodes: &[Node<'_>],
-    required: &[Requirement<'_>],
+    required: &[RequiredCapability<'_>],
 ) -> (Vec<ValidationError>, Vec<usize>) {
     // A capability a module-deriving macro lists is probably provided by a module the scan
     // cannot see; the boot-time twin decides.
@@ -270,7 +276,7 @@ pub(crate) fn check(
     };
     // Two binaries of the application are two programs: a name each of them uses for its own
     // module is not a duplicate.
-    let binary_of = |site: &Site| {
+    let binary_of = |site: &Location| {
         scan.modules
             .iter()
             .find(|m| m.site == *site)

@@ -1,7 +1,6 @@
 //! Reads every crate root and follows its `mod` declarations, the way rustc does, collecting the
 //! structs that `#[derive(Module)]`, parsed with the derive's own grammar.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
@@ -10,20 +9,20 @@ use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::Token;
 
-use crate::ast::Input;
-use crate::attr::Kind;
 use crate::cfg::CfgEnv;
-use crate::errors::Errors;
-use crate::graph::Site;
 use crate::lex::{self, Shift};
 use crate::manifest::Package;
 use crate::report::SourceError;
+use module_registry_core::location::Location;
+use module_registry_core::version::ModuleType;
+use module_registry_syntax::{Errors, Input};
 
 /// A module found in the sources, before its dependencies are resolved.
 pub(crate) struct Found {
     pub(crate) name: String,
     pub(crate) version: semver::Version,
-    pub(crate) kind: String,
+    pub(crate) kind: ModuleType,
+    pub(crate) provides: Vec<String>,
     pub(crate) description: String,
     pub(crate) ident: String,
     /// `module_path!()` of the struct.
@@ -36,7 +35,7 @@ pub(crate) struct Found {
     /// crates of a package compile the same file, the first one's reading counts.
     pub(crate) root: usize,
     pub(crate) file: usize,
-    pub(crate) site: Site,
+    pub(crate) site: Location,
     pub(crate) capabilities: Vec<String>,
     pub(crate) requires: Vec<String>,
     pub(crate) deps: Vec<FoundDep>,
@@ -47,9 +46,10 @@ pub(crate) struct FoundDep {
     pub(crate) segments: Vec<String>,
     pub(crate) leading_colon: bool,
     pub(crate) text: String,
-    pub(crate) req: Option<String>,
+    /// The requirement as written, and as `semver` parsed it.
+    pub(crate) req: Option<(String, semver::VersionReq)>,
     pub(crate) optional: bool,
-    pub(crate) site: Site,
+    pub(crate) site: Location,
 }
 
 /// The `uses` key that records a glob import (`use a::*;`) in a file; no identifier is `*`.
@@ -224,19 +224,19 @@ fn merge(parts: Vec<Scan>) -> Scan {
     }
     out.modules.sort_by_cached_key(|m| {
         let site = &m.site;
-        (m.package, rank[m.file], site.line, site.column, m.root)
+        (m.package, rank[m.file], site.line(), site.column(), m.root)
     });
     out.read.sort();
     // A file two crates compile gives the same errors twice: keep the first crate's.
     let mut first: BTreeMap<&str, usize> = BTreeMap::new();
     for (root, e) in &out.errors {
-        let min = first.entry(&e.site.file).or_insert(*root);
+        let min = first.entry(e.site.file()).or_insert(*root);
         *min = (*min).min(*root);
     }
     let first: BTreeMap<String, usize> =
         first.into_iter().map(|(f, r)| (f.to_owned(), r)).collect();
     out.errors
-        .retain(|(root, e)| first.get(&*e.site.file) == Some(root));
+        .retain(|(root, e)| first.get(e.site.file()) == Some(root));
     out.errors.sort_by(|a, b| a.1.site.cmp(&b.1.site));
     out.warnings.sort();
     out.warnings.dedup();
@@ -516,7 +516,7 @@ impl Walker<'_> {
         let mut cx = Errors::default();
         let input = Input::from_syn(&mut cx, &node);
         if let Some(input) = &input {
-            crate::check::check(&mut cx, input);
+            module_registry_syntax::check(&mut cx, input);
         }
         for e in cx.into_vec() {
             self.scan
@@ -527,17 +527,10 @@ impl Walker<'_> {
             self.scan.unseen.insert(input.ident.to_string());
             return;
         }
-        let attrs = &input.attrs;
-        let kind = match &attrs.kind.value {
-            None => "Service".to_owned(),
-            Some(Kind::Variant(v)) => v.to_string(),
-            Some(Kind::Custom(text)) => format!("Custom({:?})", text.value()),
-        };
-        let words = |slot: &Option<Vec<syn::LitStr>>| -> Vec<String> {
-            slot.iter().flatten().map(syn::LitStr::value).collect()
-        };
-        let deps = attrs
-            .dependencies()
+        let module = input.resolve(|| scope.version.clone());
+        let deps = module
+            .dependencies
+            .iter()
             .map(|dep| {
                 let last = dep
                     .path
@@ -559,36 +552,28 @@ impl Walker<'_> {
                     segments,
                     leading_colon,
                     text,
-                    req: dep.req.as_ref().map(syn::LitStr::value),
+                    req: dep.req.as_ref().map(|r| (r.text.clone(), r.req.clone())),
                     optional: dep.optional,
                     site: site(self.display, self.shift, last),
                 }
             })
             .collect();
-        let package = scope.package;
         self.scan.modules.push(Found {
-            name: input.name(),
-            version: attrs
-                .version
-                .value
-                .as_ref()
-                .map_or_else(|| scope.version.clone(), |v| v.version.clone()),
-            kind,
-            description: attrs
-                .description
-                .value
-                .as_ref()
-                .map_or_else(|| input.doc.clone(), syn::LitStr::value),
+            name: module.name,
+            version: module.version,
+            kind: module.kind,
+            provides: module.provides,
+            description: module.description,
             ident: input.ident.to_string(),
             module_path: scope.module_path.clone(),
             crate_name: scope.crate_name.clone(),
             binary: scope.binary,
-            package,
+            package: scope.package,
             root: scope.root,
             file: self.file,
             site: site(self.display, self.shift, derive),
-            capabilities: words(&attrs.capabilities.value),
-            requires: words(&attrs.requires.value),
+            capabilities: module.capabilities,
+            requires: module.requires,
             deps,
         });
     }
@@ -728,11 +713,7 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// A span's start as rustc's `line!()`/`column!()` give it (1-based column).
-pub(crate) fn site(file: &'static str, shift: Shift, span: Span) -> Site {
+pub(crate) fn site(file: &'static str, shift: Shift, span: Span) -> Location {
     let (line, column) = shift.place(span.start());
-    Site {
-        file: Cow::Borrowed(file),
-        line: line as u32,
-        column: column as u32 + 1,
-    }
+    Location::new(file, line as u32, column as u32 + 1)
 }

@@ -3,32 +3,40 @@
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
-use crate::ast::Input;
-use crate::attr::Kind;
-use crate::check;
-use crate::errors::Errors;
+use module_registry_core::version::ModuleType;
+use module_registry_syntax::symbol::{CREATE, DEPENDS_ON, OPTIONAL};
+use module_registry_syntax::{check, Errors, Input, Resolved};
+
 use crate::fallback;
-use crate::symbol::{CREATE, DEPENDS_ON, OPTIONAL};
 
 pub(crate) fn derive(node: &syn::DeriveInput) -> TokenStream {
     let mut cx = Errors::default();
     let input = Input::from_syn(&mut cx, node);
     if let Some(input) = &input {
-        check::check(&mut cx, input);
+        check(&mut cx, input);
     }
     match (cx.propagate(), input) {
-        (Ok(()), Some(input)) => expand(&input),
+        (Ok(()), Some(input)) => expand(&input, &input.resolve(crate_version)),
         (Err(errors), input) => fallback::expand(input.as_ref(), errors),
         // `from_syn` returns `None` only after pushing an error, handled above.
         (Ok(()), None) => TokenStream::new(),
     }
 }
 
-fn expand(input: &Input<'_>) -> TokenStream {
-    let descriptor = descriptor(input);
+/// The defining crate's `CARGO_PKG_VERSION`: cargo sets it for the crate being compiled, and the
+/// derive runs inside that compilation.
+fn crate_version() -> semver::Version {
+    std::env::var("CARGO_PKG_VERSION")
+        .ok()
+        .and_then(|v| semver::Version::parse(&v).ok())
+        .unwrap_or_else(|| semver::Version::new(0, 0, 0))
+}
+
+fn expand(input: &Input<'_>, module: &Resolved<'_>) -> TokenStream {
+    let descriptor = descriptor(input, module);
     let impls = impls(input);
     let casters = casters(input);
-    let requirements = requirements(input);
+    let requirements = requirements(module);
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all, clippy::pedantic)]
@@ -44,22 +52,29 @@ fn expand(input: &Input<'_>) -> TokenStream {
 }
 
 /// `__private::descriptor::<T>(name, version, kind, ...)`: one const call.
-fn descriptor(input: &Input<'_>) -> TokenStream {
+fn descriptor(input: &Input<'_>, module: &Resolved<'_>) -> TokenStream {
     let ident = input.ident;
-    let attrs = &input.attrs;
-    let name = input.name();
-    let version = version(input);
-    let kind = match &attrs.kind.value {
-        None => quote!(::module_registry::__private::ModuleType::Service),
-        Some(Kind::Variant(v)) => quote!(::module_registry::__private::ModuleType::#v),
-        Some(Kind::Custom(text)) => quote!(::module_registry::__private::custom_kind(#text)),
+    let name = &module.name;
+    let version = version(&module.version);
+    let kind = match &module.kind {
+        ModuleType::Custom(text) => {
+            let text = &**text;
+            quote!(::module_registry::__private::custom_kind(#text))
+        }
+        variant => {
+            let variant = format_ident!("{}", variant.as_str());
+            quote!(::module_registry::__private::ModuleType::#variant)
+        }
     };
-    let capabilities = attrs.capabilities.value.iter().flatten();
-    let requires = attrs.requires.value.iter().flatten();
-    let dependencies = attrs.dependencies().map(|dep| {
+    let capabilities = &module.capabilities;
+    let requires = &module.requires;
+    let dependencies = module.dependencies.iter().enumerate().map(|(i, dep)| {
         let path = &dep.path;
         let req = match &dep.req {
-            Some(lit) => quote!(::core::option::Option::Some(#lit)),
+            Some(_) => {
+                let req = req_ident(i);
+                quote!(::core::option::Option::Some(#req))
+            }
             None => quote!(::core::option::Option::None),
         };
         let optional = dep.optional;
@@ -69,19 +84,27 @@ fn descriptor(input: &Input<'_>) -> TokenStream {
                 <#path as ::module_registry::__private::Module>::descriptor, #req, #optional, #location)
         }
     });
-    let provides = attrs.provides.value.iter().flatten().enumerate().map(|(i, t)| {
+    let provides = module.provides.iter().enumerate().map(|(i, text)| {
         let cast = format_ident!("__cast_{}", i);
-        let text = t.to_token_stream().to_string();
         quote! {
-            ::module_registry::__private::provided(#text, &::module_registry::__private::Caster::<#t>(#cast))
+            ::module_registry::__private::provided(#text, &__caster(#cast))
         }
     });
-    let description = match &attrs.description.value {
-        Some(lit) => lit.value(),
-        None => input.doc.clone(),
-    };
+    let description = &module.description;
     let type_name = ident.to_string();
     let location = location(Span::call_site());
+    // A dependency holds a `Location`, which has drop glue: a temporary array of them cannot
+    // be borrowed in a const call, a static can.
+    let count = module.dependencies.len();
+    let dependencies = if count == 0 {
+        quote!(&[])
+    } else {
+        quote! {{
+            static __DEPENDENCIES: [::module_registry::__private::Dependency; #count] =
+                [#(#dependencies),*];
+            &__DEPENDENCIES
+        }}
+    };
     quote! {
         ::module_registry::__private::descriptor::<#ident>(
             #name,
@@ -89,7 +112,7 @@ fn descriptor(input: &Input<'_>) -> TokenStream {
             #kind,
             &[#(#capabilities),*],
             &[#(#requires),*],
-            &[#(#dependencies),*],
+            #dependencies,
             &[#(#provides),*],
             #description,
             ::core::concat!(::core::module_path!(), "::", #type_name),
@@ -98,16 +121,13 @@ fn descriptor(input: &Input<'_>) -> TokenStream {
     }
 }
 
-/// The `version` key, or the defining crate's `CARGO_PKG_VERSION` (cargo sets it for the crate
-/// being compiled, and the derive runs inside that compilation).
-fn version(input: &Input<'_>) -> TokenStream {
-    let v = match &input.attrs.version.value {
-        Some(lit) => lit.version.clone(),
-        None => std::env::var("CARGO_PKG_VERSION")
-            .ok()
-            .and_then(|v| semver::Version::parse(&v).ok())
-            .unwrap_or_else(|| semver::Version::new(0, 0, 0)),
-    };
+/// The name of the constant holding dependency `i`'s requirement.
+fn req_ident(i: usize) -> syn::Ident {
+    format_ident!("__REQUIREMENT_{}", i)
+}
+
+/// A version as `__private::version(major, minor, patch, pre, build)`.
+fn version(v: &semver::Version) -> TokenStream {
     let (major, minor, patch) = (
         Literal::u64_unsuffixed(v.major),
         Literal::u64_unsuffixed(v.minor),
@@ -172,7 +192,7 @@ pub(crate) fn impls(input: &Input<'_>) -> TokenStream {
     let access = access(input);
     quote! {
         #[automatically_derived]
-        impl ::module_registry::__private::Module for #self_ty {
+        unsafe impl ::module_registry::__private::Module for #self_ty {
             const DESCRIPTOR: &'static ::module_registry::__private::ModuleDescriptor = &__MODULE_DESCRIPTOR;
             #[inline]
             fn __create(
@@ -200,7 +220,7 @@ fn access(input: &Input<'_>) -> TokenStream {
         // each use as undeclared.
         if attrs.is_unparsed(key) {
             out.extend(quote! {
-                impl<__T: ::module_registry::__private::Module>
+                unsafe impl<__T: ::module_registry::__private::Module>
                     ::module_registry::__private::#proof<__T> for #ident {}
             });
             continue;
@@ -213,7 +233,7 @@ fn access(input: &Input<'_>) -> TokenStream {
             if seen.insert(path.to_token_stream().to_string()) {
                 out.extend(quote! {
                     #[automatically_derived]
-                    impl ::module_registry::__private::#proof<#path> for #ident {}
+                    unsafe impl ::module_registry::__private::#proof<#path> for #ident {}
                 });
             }
         }
@@ -250,30 +270,97 @@ fn casters(input: &Input<'_>) -> TokenStream {
                 }
             }
         });
-    quote!(#(#casts)*)
+    if input
+        .attrs
+        .provides
+        .value
+        .as_ref()
+        .is_none_or(Vec::is_empty)
+    {
+        return TokenStream::new();
+    }
+    quote! {
+        // SAFETY: each cast turns a pointer to this module's instance into a pointer to the
+        // same value as the trait object of its `provides` entry.
+        const fn __caster<I: ?::core::marker::Sized>(
+            cast: fn(*const ()) -> *const I,
+        ) -> ::module_registry::__private::Caster<I> {
+            unsafe { ::module_registry::__private::Caster::new(cast) }
+        }
+        #(#casts)*
+    }
 }
 
-/// One const item per dependency with a version requirement, spanned on the requirement
-/// literal, so that an unsatisfied one fails compilation there:
+/// Per dependency with a version requirement, the requirement as `semver` parsed it (written
+/// out as comparators, read by the descriptor and by `validate()`), and a const item spanned on
+/// the requirement literal, so that an unsatisfied one fails compilation there:
 ///
 /// ```text
+/// const __REQUIREMENT_0: VersionReq<'static> = VersionReq::new("^2", &[Comparator { .. }]);
 /// const _: () = ::module_registry::__private::check_requirement(
-///     "cache", "^2", <Storage as ::module_registry::__private::Module>::DESCRIPTOR);
+///     "cache", &__REQUIREMENT_0, <Storage as ::module_registry::__private::Module>::DESCRIPTOR);
 /// ```
-fn requirements(input: &Input<'_>) -> TokenStream {
-    let name = input.name();
-    let checks = input.attrs.dependencies().filter_map(|dep| {
-        let req = dep.req.as_ref()?;
-        let path = &dep.path;
-        Some(quote_spanned! {req.span()=>
-            const _: () = ::module_registry::__private::check_requirement(
-                #name,
-                #req,
-                <#path as ::module_registry::__private::Module>::DESCRIPTOR,
-            );
-        })
-    });
+fn requirements(module: &Resolved<'_>) -> TokenStream {
+    let name = &module.name;
+    let checks = module
+        .dependencies
+        .iter()
+        .enumerate()
+        .filter_map(|(i, dep)| {
+            let req = dep.req.as_ref()?;
+            let ident = req_ident(i);
+            let path = &dep.path;
+            let text = &req.text;
+            let comparators = req.req.comparators.iter().map(comparator);
+            Some(quote_spanned! {req.lit.span()=>
+                const #ident: ::module_registry::__private::VersionReq<'static> =
+                    ::module_registry::__private::VersionReq::new(#text, &[#(#comparators),*]);
+                const _: () = ::module_registry::__private::check_requirement(
+                    #name,
+                    &#ident,
+                    <#path as ::module_registry::__private::Module>::DESCRIPTOR,
+                );
+            })
+        });
     quote!(#(#checks)*)
+}
+
+/// A `semver::Comparator` as a `__private::Comparator` literal.
+fn comparator(c: &semver::Comparator) -> TokenStream {
+    let op = format_ident!(
+        "{}",
+        match c.op {
+            semver::Op::Exact => "Exact",
+            semver::Op::Greater => "Greater",
+            semver::Op::GreaterEq => "GreaterEq",
+            semver::Op::Less => "Less",
+            semver::Op::LessEq => "LessEq",
+            semver::Op::Tilde => "Tilde",
+            semver::Op::Wildcard => "Wildcard",
+            // `Caret`, and any operator a later `semver` adds, which the parse in the grammar
+            // would have had to accept first.
+            _ => "Caret",
+        }
+    );
+    let major = Literal::u64_unsuffixed(c.major);
+    let part = |p: Option<u64>| match p {
+        Some(n) => {
+            let n = Literal::u64_unsuffixed(n);
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let (minor, patch) = (part(c.minor), part(c.patch));
+    let pre = c.pre.as_str();
+    quote! {
+        ::module_registry::__private::Comparator {
+            op: ::module_registry::__private::Op::#op,
+            major: #major,
+            minor: #minor,
+            patch: #patch,
+            pre: #pre,
+        }
+    }
 }
 
 /// `ident` as written, resolved the same way, but reported at `span`.

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ast::Input;
+use module_registry_syntax::Input;
 
 pub(crate) fn expand(input: Option<&Input<'_>>, errors: syn::Error) -> TokenStream {
     let errors = errors.to_compile_error();

@@ -2,13 +2,8 @@
 //! `module_registry::Module`.
 #![allow(clippy::needless_pass_by_value)] // proc_macro::TokenStream is consumed by design
 
-mod ast;
-mod attr;
-mod check;
-mod errors;
 mod expand;
 mod fallback;
-mod symbol;
 
 use proc_macro::TokenStream;
 

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
 use divan::{black_box, Bencher};
+use module_registry::dynamic::DependencyConfig;
 use module_registry::{
-    CapabilityQuery, DependencyConfig, DiscoveryQuery, DynModule, ModuleConfig, ModuleRegistry,
-    ModuleType, Registry,
+    CapabilityQuery, DiscoveryQuery, DynModule, ModuleConfig, ModuleRegistry, ModuleType, Registry,
 };
 use registry_bench_n10000 as fx;
 

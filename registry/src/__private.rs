@@ -1,32 +1,20 @@
-// Not public API. Used by generated code.
+// Not public API: what generated code names. Only re-exports and const constructors.
 
 use std::any::Any;
 use std::borrow::Cow;
 
 pub use linkme;
 pub use linkme::distributed_slice;
+pub use module_registry_core::req::{Comparator, Op, VersionReq};
 
+pub use crate::const_check::{check_requirement, stub};
 pub use crate::context::Context;
 pub use crate::descriptor::{
     Dependency, Location, ModuleDescriptor, ModuleType, Provided, Version,
 };
 pub use crate::error::ModuleError;
-pub use crate::module::{DependsOn, Lifecycle, Module, OptionallyDependsOn};
-use crate::runtime;
-
-/// Every module descriptor of the program, collected by the linker.
-#[distributed_slice]
-pub static MODULES: [ModuleDescriptor];
-
-/// The position of `d` in [`MODULES`]: descriptors are slice elements, so their address is a
-/// dense index.
-#[inline]
-pub(crate) fn slice_index(d: &'static ModuleDescriptor) -> Option<usize> {
-    let base = MODULES.as_ptr() as usize;
-    let offset = (d as *const ModuleDescriptor as usize).wrapping_sub(base);
-    let i = offset / std::mem::size_of::<ModuleDescriptor>();
-    (i < MODULES.len()).then_some(i)
-}
+pub use crate::linked::{ExpectedModule, EXPECTED, MODULES};
+pub use crate::module::{Caster, DependsOn, Lifecycle, Module, OptionallyDependsOn};
 
 /// Builds a descriptor; `T`'s lifecycle functions are filled in here, not in the expansion.
 #[allow(clippy::too_many_arguments)]
@@ -53,7 +41,7 @@ pub const fn descriptor<T: Module>(
         description,
         type_name,
         location,
-        create: runtime::create_erased::<T>,
+        create: crate::instance::create_erased::<T>,
     }
 }
 
@@ -64,13 +52,7 @@ pub const fn version(
     pre: &'static str,
     build: &'static str,
 ) -> Version {
-    Version {
-        major,
-        minor,
-        patch,
-        pre,
-        build,
-    }
+    Version::with_parts(major, minor, patch, pre, build)
 }
 
 pub const fn custom_kind(name: &'static str) -> ModuleType {
@@ -78,12 +60,12 @@ pub const fn custom_kind(name: &'static str) -> ModuleType {
 }
 
 pub const fn location(file: &'static str, line: u32, column: u32) -> Location {
-    Location { file, line, column }
+    Location::new(file, line, column)
 }
 
 pub const fn dependency(
     target: fn() -> &'static ModuleDescriptor,
-    req: Option<&'static str>,
+    req: Option<VersionReq<'static>>,
     optional: bool,
     location: Location,
 ) -> Dependency {
@@ -95,24 +77,9 @@ pub const fn dependency(
     }
 }
 
-/// Turns a type-erased instance pointer of the module into `*const I`.
-pub struct Caster<I: ?Sized + 'static>(pub fn(*const ()) -> *const I);
-
 pub const fn provided(name: &'static str, caster: &'static (dyn Any + Send + Sync)) -> Provided {
     Provided { name, caster }
 }
-
-/// A module the build check found in the sources; written by `module-registry-build` into
-/// `OUT_DIR/module_registry_link.rs` and pulled in by `link_modules!()`.
-pub struct ExpectedModule {
-    pub name: &'static str,
-    pub type_name: &'static str,
-    pub location: Location,
-}
-
-/// Every module some build check expected to be linked into this program.
-#[distributed_slice]
-pub static EXPECTED: [ExpectedModule];
 
 pub const fn expected(
     name: &'static str,
@@ -125,4 +92,3 @@ pub const fn expected(
         location,
     }
 }
-pub use crate::const_check::*;

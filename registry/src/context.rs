@@ -4,8 +4,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::descriptor::ModuleDescriptor;
+use crate::instance::Slots;
 use crate::module::{DependsOn, Module, OptionallyDependsOn};
-use crate::runtime::Slots;
 
 /// Handed to `create = path`: the module's declared dependencies, already booted.
 ///

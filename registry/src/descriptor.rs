@@ -1,11 +1,14 @@
-//! The `'static` description of a module that `#[derive(Module)]` generates.
+//! The `'static` description of a module that `#[derive(Module)]` generates, and the values
+//! it holds.
 
 use std::any::Any;
-use std::borrow::Cow;
 use std::fmt;
 
-use crate::error::ModuleError;
-use crate::runtime::{Erased, Slots};
+pub use module_registry_core::location::Location;
+pub use module_registry_core::req::VersionReq;
+pub use module_registry_core::version::{ModuleType, Version};
+
+use crate::instance::CreateFn;
 
 /// One module, as the derive described it: a `'static` value placed in the linker-collected slice.
 ///
@@ -21,7 +24,7 @@ pub struct ModuleDescriptor {
     pub(crate) description: &'static str,
     pub(crate) type_name: &'static str,
     pub(crate) location: Location,
-    pub(crate) create: fn(&Slots) -> Result<Erased, ModuleError>,
+    pub(crate) create: CreateFn,
 }
 
 impl ModuleDescriptor {
@@ -109,7 +112,7 @@ impl Eq for ModuleDescriptor {}
 /// One entry of `depends_on` or `optional`.
 pub struct Dependency {
     pub(crate) target: fn() -> &'static ModuleDescriptor,
-    pub(crate) req: Option<&'static str>,
+    pub(crate) req: Option<VersionReq<'static>>,
     pub(crate) optional: bool,
     pub(crate) location: Location,
 }
@@ -125,8 +128,13 @@ impl Dependency {
         self.descriptor().name
     }
 
-    /// The semver requirement written after `=`, if any (e.g. `^1.2`).
+    /// The version requirement written after `=`, if any (e.g. `^1.2`), as written.
     pub fn version_req(&self) -> Option<&'static str> {
+        self.req.map(|r| r.text())
+    }
+
+    /// The version requirement as the derive parsed it, with its matcher.
+    pub fn requirement(&self) -> Option<VersionReq<'static>> {
         self.req
     }
 
@@ -174,202 +182,5 @@ impl fmt::Debug for Provided {
 impl fmt::Display for Provided {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name)
-    }
-}
-
-/// Where a module or a dependency was written, like [`std::panic::Location`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Location {
-    pub(crate) file: &'static str,
-    pub(crate) line: u32,
-    pub(crate) column: u32,
-}
-
-impl Location {
-    /// The source file, relative to the package root as `file!()` gives it.
-    pub fn file(&self) -> &'static str {
-        self.file
-    }
-
-    /// The 1-based line.
-    pub fn line(&self) -> u32 {
-        self.line
-    }
-
-    /// The 1-based column.
-    pub fn column(&self) -> u32 {
-        self.column
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
-
-/// What a module is for, as in the original FAQ.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ModuleType {
-    /// Transforms data (`Processor` implementations usually are).
-    DataProcessor,
-    /// A service other modules call; the default.
-    Service,
-    /// Persists data.
-    Storage,
-    /// Talks to the network.
-    Network,
-    /// Authentication, encryption, access control.
-    Security,
-    /// Metrics, logging, health.
-    Monitoring,
-    /// Anything else, named by the user: `kind = Custom("scheduler")`.
-    Custom(Cow<'static, str>),
-}
-
-/// `descriptor.kind() == ModuleType::Storage`, without a `*`.
-impl PartialEq<ModuleType> for &ModuleType {
-    fn eq(&self, other: &ModuleType) -> bool {
-        **self == *other
-    }
-}
-
-impl PartialEq<&ModuleType> for ModuleType {
-    fn eq(&self, other: &&ModuleType) -> bool {
-        *self == **other
-    }
-}
-
-impl ModuleType {
-    /// A custom kind from any string: `ModuleType::custom("scheduler")`.
-    pub fn custom(name: impl Into<Cow<'static, str>>) -> Self {
-        ModuleType::Custom(name.into())
-    }
-
-    /// The kind's name: the variant (`Storage`) or the custom text.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ModuleType::DataProcessor => "DataProcessor",
-            ModuleType::Service => "Service",
-            ModuleType::Storage => "Storage",
-            ModuleType::Network => "Network",
-            ModuleType::Security => "Security",
-            ModuleType::Monitoring => "Monitoring",
-            ModuleType::Custom(name) => name,
-        }
-    }
-}
-
-impl fmt::Display for ModuleType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A semantic version that can live in a `static` (its parts are `&'static str`).
-///
-/// Convert with [`Version::to_semver`] for comparisons and requirement matching.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Version {
-    pub(crate) major: u64,
-    pub(crate) minor: u64,
-    pub(crate) patch: u64,
-    pub(crate) pre: &'static str,
-    pub(crate) build: &'static str,
-}
-
-impl Version {
-    /// `major.minor.patch` with no pre-release or build metadata.
-    pub const fn new(major: u64, minor: u64, patch: u64) -> Self {
-        Version {
-            major,
-            minor,
-            patch,
-            pre: "",
-            build: "",
-        }
-    }
-
-    /// The major version.
-    pub fn major(&self) -> u64 {
-        self.major
-    }
-
-    /// The minor version.
-    pub fn minor(&self) -> u64 {
-        self.minor
-    }
-
-    /// The patch version.
-    pub fn patch(&self) -> u64 {
-        self.patch
-    }
-
-    /// The pre-release part after `-`, or `""`.
-    pub fn pre(&self) -> &'static str {
-        self.pre
-    }
-
-    /// The build metadata after `+`, or `""`.
-    pub fn build(&self) -> &'static str {
-        self.build
-    }
-
-    /// The same version as a [`semver::Version`].
-    pub fn to_semver(&self) -> semver::Version {
-        let mut v = semver::Version::new(self.major, self.minor, self.patch);
-        // The derive validated both parts with `semver`, so these parses succeed.
-        if !self.pre.is_empty() {
-            v.pre = semver::Prerelease::new(self.pre).unwrap_or(semver::Prerelease::EMPTY);
-        }
-        if !self.build.is_empty() {
-            v.build =
-                semver::BuildMetadata::new(self.build).unwrap_or(semver::BuildMetadata::EMPTY);
-        }
-        v
-    }
-}
-
-/// `version == "1.2.0"`: equal when the text parses as that very semver version.
-impl PartialEq<str> for Version {
-    fn eq(&self, other: &str) -> bool {
-        semver::Version::parse(other).is_ok_and(|v| v == self.to_semver())
-    }
-}
-
-impl PartialEq<&str> for Version {
-    fn eq(&self, other: &&str) -> bool {
-        *self == **other
-    }
-}
-
-impl PartialEq<Version> for str {
-    fn eq(&self, other: &Version) -> bool {
-        *other == *self
-    }
-}
-
-impl PartialEq<Version> for &str {
-    fn eq(&self, other: &Version) -> bool {
-        *other == **self
-    }
-}
-
-impl fmt::Display for Version {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)?;
-        if !self.pre.is_empty() {
-            write!(f, "-{}", self.pre)?;
-        }
-        if !self.build.is_empty() {
-            write!(f, "+{}", self.build)?;
-        }
-        Ok(())
-    }
-}
-
-impl PartialEq<semver::Version> for Version {
-    fn eq(&self, other: &semver::Version) -> bool {
-        self.to_semver() == *other
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-pub use crate::graph::{Hop, Site, ValidationError, ValidationErrors};
+pub use module_registry_core::diag::{Hop, ValidationError, ValidationErrors};
 
 /// An error raised by a module: from `create`, a lifecycle hook or `process`.
 #[derive(Debug)]
@@ -97,7 +97,7 @@ pub enum BootError {
         /// The module that failed.
         module: &'static str,
         /// Where it failed.
-        stage: crate::runtime::Stage,
+        stage: Stage,
         /// From a module nothing depends on, down to `module`.
         path: Vec<&'static str>,
         /// The module's error.
@@ -114,4 +114,25 @@ pub enum BootError {
 pub struct ShutdownError {
     /// `(module, error)` in the order they happened (reverse boot order).
     pub failures: Vec<(&'static str, ModuleError)>,
+}
+
+/// A lifecycle stage, as named in errors, metrics and the audit trail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// The `create` function (or `Default::default`).
+    Create,
+    /// `Lifecycle::initialize`.
+    Initialize,
+    /// `Lifecycle::cleanup`.
+    Cleanup,
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stage::Create => "create",
+            Stage::Initialize => "initialize",
+            Stage::Cleanup => "cleanup",
+        })
+    }
 }

@@ -7,12 +7,18 @@ use crate::error::ModuleError;
 /// A module: a struct with `#[derive(Module)]`.
 ///
 /// Implemented only by the derive, which also places the descriptor in the registry.
+///
+/// # Safety
+///
+/// The runtime finds a module's instance through its descriptor and reads it as `Self`, so
+/// `DESCRIPTOR` must be the descriptor the derive generated for `Self` and no other type. Safe
+/// code cannot implement this trait; `#[derive(Module)]` does, and is the only supported way.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a module",
     label = "`{Self}` is not a module",
     note = "add `#[derive(Module)]` to `{Self}`, or remove it from `depends_on`/`optional`"
 )]
-pub trait Module: Lifecycle + Send + Sync + Sized + 'static {
+pub unsafe trait Module: Lifecycle + Send + Sync + Sized + 'static {
     /// The module's descriptor, in the linker-collected slice.
     const DESCRIPTOR: &'static ModuleDescriptor;
 
@@ -49,24 +55,55 @@ pub trait Lifecycle {
 }
 
 /// Proof that a module declared `depends_on = [T]`; `ctx.dep::<T>()` requires it.
+///
+/// # Safety
+///
+/// Implemented only by `#[derive(Module)]`, for each type in `depends_on`: an implementation
+/// by hand would let a module reach what it did not declare, which the boot order does not
+/// create first.
 #[diagnostic::on_unimplemented(
     message = "module `{Self}` does not declare a dependency on `{T}`",
     label = "`{T}` is not in `depends_on` of `{Self}`",
     note = "add `{T}` to `depends_on` in the `#[module(...)]` attribute of `{Self}`"
 )]
-pub trait DependsOn<T>: Module {}
+pub unsafe trait DependsOn<T>: Module {}
 
 /// Proof that a module declared `optional = [T]`; `ctx.optional::<T>()` requires it.
+///
+/// # Safety
+///
+/// Implemented only by `#[derive(Module)]`, for each type in `optional`.
 #[diagnostic::on_unimplemented(
     message = "module `{Self}` does not declare an optional dependency on `{T}`",
     label = "`{T}` is not in `optional` of `{Self}`",
     note = "add `{T}` to `optional` in the `#[module(...)]` attribute of `{Self}`"
 )]
-pub trait OptionallyDependsOn<T>: Module {}
+pub unsafe trait OptionallyDependsOn<T>: Module {}
 
 /// The FAQ's byte-processing interface. Offer it with `provides = [dyn Processor]`, reach it
 /// with `runtime.processor("name")`.
 pub trait Processor: Send + Sync {
     /// Transforms `data`.
     fn process(&self, data: &[u8]) -> Result<Vec<u8>, ModuleError>;
+}
+
+/// Turns a type-erased pointer to a module's instance into `*const I`, for one
+/// `provides = [dyn Trait]` entry. Built only by `#[derive(Module)]`.
+#[doc(hidden)]
+pub struct Caster<I: ?Sized + 'static>(fn(*const ()) -> *const I);
+
+impl<I: ?Sized + 'static> Caster<I> {
+    /// # Safety
+    ///
+    /// `cast` must turn a pointer to the instance of the module whose descriptor holds this
+    /// caster into a pointer to the same value as `I`.
+    #[doc(hidden)]
+    pub const unsafe fn new(cast: fn(*const ()) -> *const I) -> Self {
+        Caster(cast)
+    }
+
+    /// Casts `instance`.
+    pub(crate) fn cast(&self, instance: *const ()) -> *const I {
+        (self.0)(instance)
+    }
 }

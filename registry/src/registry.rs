@@ -5,13 +5,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::OnceLock;
 
-use crate::__private::MODULES;
-use crate::descriptor::{Location, ModuleDescriptor};
+use crate::descriptor::ModuleDescriptor;
 use crate::error::{BootError, ValidationErrors};
-use crate::graph::{self, Edge, Node, Site, Target};
 use crate::index::{Index, NameTable};
+use crate::linked::{slice_index, EXPECTED, MODULES};
 use crate::module::Module;
 use crate::runtime::{BootPolicy, Runtime};
+use module_registry_core::graph::{self, Edge, Node, Target};
 
 /// A set of modules: every linked one ([`Registry::global`]), an explicit list
 /// ([`modules!`](crate::modules)) or a [`subset`](Registry::subset).
@@ -156,13 +156,13 @@ impl Registry {
             return Vec::new();
         }
         let mut seen = HashSet::new();
-        crate::__private::EXPECTED
+        EXPECTED
             .iter()
             .filter(|e| seen.insert(e.name) && self.find(e.name).is_none())
             .map(|e| crate::ValidationError::NotLinked {
                 module: e.name.to_owned(),
                 type_name: e.type_name.to_owned(),
-                site: site(&e.location),
+                site: e.location.clone(),
             })
             .collect()
     }
@@ -241,7 +241,7 @@ impl Registry {
     /// The position of `d` in this registry.
     pub(crate) fn position(&self, d: &'static ModuleDescriptor) -> Option<usize> {
         match &self.source {
-            Source::Linked => crate::__private::slice_index(d),
+            Source::Linked => slice_index(d),
             Source::List(list) => list.iter().position(|x| std::ptr::eq(*x, d)),
         }
     }
@@ -275,7 +275,7 @@ impl Registry {
         if let Source::List(list) = &self.source {
             by_slice = vec![usize::MAX; MODULES.len()];
             for (i, &d) in list.iter().enumerate() {
-                match crate::__private::slice_index(d) {
+                match slice_index(d) {
                     Some(s) => by_slice[s] = i,
                     None => {
                         others.insert(d, i);
@@ -284,8 +284,8 @@ impl Registry {
             }
         }
         let position = |d: &'static ModuleDescriptor| match &self.source {
-            Source::Linked => crate::__private::slice_index(d),
-            Source::List(_) => match crate::__private::slice_index(d) {
+            Source::Linked => slice_index(d),
+            Source::List(_) => match slice_index(d) {
                 Some(s) => Some(by_slice[s]).filter(|&i| i != usize::MAX),
                 None => others.get(&(d as *const ModuleDescriptor)).copied(),
             },
@@ -294,7 +294,7 @@ impl Registry {
             .map(|d| Node {
                 name: d.name,
                 version: d.version.to_semver(),
-                site: site(&d.location),
+                site: d.location.clone(),
                 capabilities: d.capabilities.to_vec(),
                 requires: d.requires.to_vec(),
                 deps: d
@@ -309,20 +309,12 @@ impl Registry {
                             },
                             req: dep.req,
                             optional: dep.optional,
-                            site: site(&dep.location),
+                            site: dep.location.clone(),
                         }
                     })
                     .collect(),
             })
             .collect()
-    }
-}
-
-pub(crate) fn site(l: &Location) -> Site {
-    Site {
-        file: std::borrow::Cow::Borrowed(l.file),
-        line: l.line,
-        column: l.column,
     }
 }
 
@@ -346,7 +338,7 @@ impl<T: Module> Handle<T> {
 
     /// The module's version (`Display`s as e.g. `0.3.1`).
     #[inline(always)]
-    pub fn version(self) -> &'static crate::Version {
+    pub fn version(self) -> &'static crate::descriptor::Version {
         &T::DESCRIPTOR.version
     }
 

@@ -2,17 +2,16 @@
 
 use std::any::Any;
 use std::fmt;
-use std::mem::ManuallyDrop;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::ptr::NonNull;
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::__private::{Caster, MODULES};
-use crate::context::Context;
 use crate::descriptor::ModuleDescriptor;
+pub use crate::error::Stage;
 use crate::error::{BootError, ModuleError, ShutdownError};
 use crate::index::NameTable;
+use crate::instance::{hook, release, Hook, Slots};
+use crate::linked::{slice_index, MODULES};
+use crate::module::Caster;
 use crate::module::{Module, Processor};
 use crate::registry::Registry;
 
@@ -24,141 +23,6 @@ pub enum BootPolicy {
     FailFast,
     /// Skip the failed module and every module that requires it; boot the rest and report.
     Degrade,
-}
-
-/// What the runtime does with an instance without knowing its type. One vtable per module
-/// type replaces the generic `hook` and `release` functions each module had: less code to
-/// generate per `#[derive(Module)]`.
-pub(crate) trait Instance: Send + Sync + 'static {
-    fn hook(&mut self, hook: Hook) -> Result<(), ModuleError>;
-}
-
-impl<T: Module> Instance for T {
-    fn hook(&mut self, hook: Hook) -> Result<(), ModuleError> {
-        match hook {
-            Hook::Initialize => self.initialize(),
-            Hook::Cleanup => self.cleanup(),
-        }
-    }
-}
-
-/// An instance pointer from `Arc::<dyn Instance>::into_raw`: the allocation of an `Arc<T>`,
-/// unsized.
-#[derive(Clone, Copy)]
-pub(crate) struct Erased(NonNull<dyn Instance>);
-
-impl Erased {
-    /// The address of the module value.
-    #[inline(always)]
-    pub(crate) fn data(self) -> *const () {
-        self.0.as_ptr() as *const ()
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Hook {
-    Initialize,
-    Cleanup,
-}
-
-/// Instances by dense slice index.
-pub(crate) struct Slots {
-    base: usize,
-    slots: Box<[Option<Erased>]>,
-}
-
-impl Slots {
-    #[inline(always)]
-    fn erased<T: Module>(&self) -> Option<Erased> {
-        let offset = (T::DESCRIPTOR as *const ModuleDescriptor as usize).wrapping_sub(self.base);
-        match self
-            .slots
-            .get(offset / std::mem::size_of::<ModuleDescriptor>())
-        {
-            Some(slot) => *slot,
-            None => None,
-        }
-    }
-
-    #[inline(always)]
-    fn get<T: Module>(&self) -> Option<&T> {
-        // SAFETY: the slot of `T`'s descriptor only ever holds an `Arc<T>` made by
-        // `create_erased::<T>`, alive until the runtime releases it in `shutdown`.
-        self.erased::<T>()
-            .map(|e| unsafe { &*(e.data() as *const T) })
-    }
-
-    pub(crate) fn arc<T: Module>(&self) -> Option<Arc<T>> {
-        self.erased::<T>().map(|e| {
-            let ptr = e.data() as *const T;
-            // SAFETY: as in `get`; the runtime holds one strong count, so adding one is sound.
-            // The allocation is that of an `Arc<T>` (unsized to `Arc<dyn Instance>`), which is
-            // what `Arc::<T>::from_raw` asks for.
-            unsafe {
-                Arc::increment_strong_count(ptr);
-                Arc::from_raw(ptr)
-            }
-        })
-    }
-}
-
-pub(crate) fn create_erased<T: Module>(slots: &Slots) -> Result<Erased, ModuleError> {
-    let module = T::__create(&Context::<T>::new(slots))?;
-    let instance: Arc<dyn Instance> = Arc::new(module);
-    // SAFETY: `Arc::into_raw` never returns null.
-    Ok(Erased(unsafe {
-        NonNull::new_unchecked(Arc::into_raw(instance) as *mut dyn Instance)
-    }))
-}
-
-/// Runs `initialize` or `cleanup` on the instance.
-///
-/// # Safety
-/// `e` must come from `create_erased` and not be released.
-pub(crate) unsafe fn hook(e: Erased, hook: Hook) -> Result<(), ModuleError> {
-    // SAFETY: per the contract; ManuallyDrop keeps the runtime's count.
-    let mut arc = ManuallyDrop::new(unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) });
-    match Arc::get_mut(&mut arc) {
-        Some(module) => module.hook(hook),
-        None => Err(still_shared(hook, Arc::strong_count(&arc) - 1)),
-    }
-}
-
-#[cold]
-fn still_shared(hook: Hook, others: usize) -> ModuleError {
-    ModuleError::new(format!(
-        "cannot run {hook:?}: {others} other reference(s) to the instance are still alive"
-    ))
-}
-
-/// Drops the runtime's reference to the instance.
-///
-/// # Safety
-/// `e` must come from `create_erased` and is released exactly once.
-pub(crate) unsafe fn release(e: Erased) {
-    // SAFETY: per the contract.
-    drop(unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) });
-}
-
-/// A lifecycle stage, as named in errors, metrics and the audit trail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Stage {
-    /// The `create` function (or `Default::default`).
-    Create,
-    /// `Lifecycle::initialize`.
-    Initialize,
-    /// `Lifecycle::cleanup`.
-    Cleanup,
-}
-
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Stage::Create => "create",
-            Stage::Initialize => "initialize",
-            Stage::Cleanup => "cleanup",
-        })
-    }
 }
 
 /// Timings and outcome of one module in one runtime.
@@ -357,7 +221,7 @@ impl Runtime {
     }
 
     fn index_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
-        crate::__private::slice_index(d).filter(|&i| self.slots.slots[i].is_some())
+        slice_index(d).filter(|&i| self.slots.slots[i].is_some())
     }
 
     fn record(&mut self, d: &'static ModuleDescriptor, event: AuditEvent, at: Instant) {
@@ -375,7 +239,7 @@ impl Runtime {
             name: d.name(),
             ..ModuleMetrics::default()
         };
-        let Some(slot) = crate::__private::slice_index(d) else {
+        let Some(slot) = slice_index(d) else {
             return Err((
                 Stage::Create,
                 ModuleError::new("descriptor is not in the linked module slice"),
@@ -424,7 +288,7 @@ impl Runtime {
         let mut failures = Vec::new();
         while let Some(d) = self.booted.pop() {
             let _span = tracing::info_span!("module", name = d.name()).entered();
-            let Some(slot) = crate::__private::slice_index(d) else {
+            let Some(slot) = slice_index(d) else {
                 continue;
             };
             let Some(instance) = self.slots.slots[slot].take() else {
@@ -485,10 +349,10 @@ impl Runtime {
             .provides()
             .iter()
             .find_map(|p| p.caster.downcast_ref::<Caster<I>>())?;
-        let instance = self.slots.slots[crate::__private::slice_index(d)?]?;
+        let instance = self.slots.slots[slice_index(d)?]?;
         // SAFETY: the caster was generated for this descriptor's module type, and `instance`
         // is that module's live instance.
-        Some(unsafe { &*(caster.0)(instance.data() as *mut ()) })
+        Some(unsafe { &*caster.cast(instance.data()) })
     }
 
     /// The running modules, in boot order.

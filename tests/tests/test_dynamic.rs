@@ -3,10 +3,12 @@
 use std::error::Error;
 use std::sync::{Arc, Mutex};
 
+use module_registry::dynamic::DependencyConfig;
+use module_registry::runtime::Stage;
 use module_registry::{
-    CapabilityQuery, CustomDiscoveryStrategy, CustomInstantiationStrategy, DependencyConfig,
-    DiscoveryQuery, DynModule, InstantiationConfig, Module, ModuleConfig, ModuleError, ModuleInfo,
-    ModuleRegistry, ModuleType, Processor, RegistryError, Stage,
+    CapabilityQuery, CustomDiscoveryStrategy, CustomInstantiationStrategy, DiscoveryQuery,
+    DynModule, InstantiationConfig, Module, ModuleConfig, ModuleError, ModuleInfo, ModuleRegistry,
+    ModuleType, Processor, RegistryError,
 };
 
 /// A linked module that offers `dyn Processor`.

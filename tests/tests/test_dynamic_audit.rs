@@ -10,11 +10,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex, OnceLock};
 
+use module_registry::dynamic::DependencyConfig;
+use module_registry::runtime::Stage;
 use module_registry::{
     modules, CapabilityQuery, Context, CustomDiscoveryStrategy, CustomInstantiationStrategy,
-    DependencyConfig, DiscoveryQuery, DynModule, InstantiationConfig, Lifecycle, Module,
-    ModuleConfig, ModuleError, ModuleInfo, ModuleInstance, ModuleRegistry, ModuleType, Processor,
-    RegistryError, Stage,
+    DiscoveryQuery, DynModule, InstantiationConfig, Lifecycle, Module, ModuleConfig, ModuleError,
+    ModuleInfo, ModuleInstance, ModuleRegistry, ModuleType, Processor, RegistryError,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1508,7 +1509,7 @@ fn factories_reach_exactly_their_declared_dependencies() -> Result<(), Box<dyn E
     let seen: Seen = Arc::default();
     let looking = |name: &'static str, asks: &'static [&'static str], seen: &Seen| {
         let seen = seen.clone();
-        move |ctx: &module_registry::Dependencies<'_>| -> Result<Box<dyn DynModule>, ModuleError> {
+        move |ctx: &module_registry::dynamic::Dependencies<'_>| -> Result<Box<dyn DynModule>, ModuleError> {
             let answers = asks.iter().map(|a| (*a, ctx.get(a).is_some())).collect();
             seen.lock()
                 .unwrap()

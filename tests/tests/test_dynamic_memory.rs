@@ -5,9 +5,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
+use module_registry::dynamic::DependencyConfig;
 use module_registry::{
-    CapabilityQuery, DependencyConfig, DiscoveryQuery, DynModule, ModuleConfig, ModuleRegistry,
-    ModuleType,
+    CapabilityQuery, DiscoveryQuery, DynModule, ModuleConfig, ModuleRegistry, ModuleType,
 };
 
 /// Live heap bytes of the whole process.

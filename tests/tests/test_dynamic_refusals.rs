@@ -4,9 +4,9 @@
 
 use std::sync::Barrier;
 
+use module_registry::dynamic::DependencyConfig;
 use module_registry::{
-    modules, DependencyConfig, Module, ModuleConfig, ModuleRegistry, Registry, RegistryError,
-    ValidationError,
+    modules, Module, ModuleConfig, ModuleRegistry, Registry, RegistryError, ValidationError,
 };
 
 #[derive(Module, Default)]

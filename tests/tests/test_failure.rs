@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
+use module_registry::runtime::{SkipReason, Stage};
 use module_registry::{
     BootError, BootPolicy, Context, Lifecycle, Module, ModuleDescriptor, ModuleError, Registry,
-    SkipReason, Stage,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -3,9 +3,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use module_registry::{
-    AuditEvent, Context, Lifecycle, Module, ModuleError, Processor, Registry, Runtime,
-};
+use module_registry::runtime::AuditEvent;
+use module_registry::{Context, Lifecycle, Module, ModuleError, Processor, Registry, Runtime};
 
 static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static SERIAL: Mutex<()> = Mutex::new(());

@@ -13,10 +13,12 @@ use module_registry::{Context, Lifecycle, Module, ModuleError};
 use std::sync::Arc;
 
 // SPEC §4 and §5 names.
+use module_registry::dynamic::DependencyConfig;
+use module_registry::runtime::{SkipReason, Stage};
 use module_registry::{
-    modules, BootError, BootPolicy, CapabilityQuery, DependencyConfig, DiscoveryQuery, Handle,
-    ModuleConfig, ModuleDescriptor, ModuleRegistry, ModuleType, Processor, Registry, RegistryError,
-    Runtime, ShutdownError, SkipReason, Stage, ValidationError, ValidationErrors,
+    modules, BootError, BootPolicy, CapabilityQuery, DiscoveryQuery, Handle, ModuleConfig,
+    ModuleDescriptor, ModuleRegistry, ModuleType, Processor, Registry, RegistryError, Runtime,
+    ShutdownError, ValidationError, ValidationErrors,
 };
 
 // ---------------------------------------------------------------------------------------------

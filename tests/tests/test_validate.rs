@@ -59,9 +59,9 @@ fn cycle_path_starts_at_smallest_name() {
     // One location per edge: where `depends_on = [Beta]` names Beta.
     let source = include_str!("test_validate.rs");
     for hop in hops {
-        assert_eq!(hop.site.file, "tests/tests/test_validate.rs");
-        let line = source.lines().nth(hop.site.line as usize - 1).unwrap();
-        let written = &line[hop.site.column as usize - 1..];
+        assert_eq!(hop.site.file(), "tests/tests/test_validate.rs");
+        let line = source.lines().nth(hop.site.line() as usize - 1).unwrap();
+        let written = &line[hop.site.column() as usize - 1..];
         let to = hop.to.as_str();
         let type_name = to[..1].to_uppercase() + &to[1..];
         assert!(written.starts_with(&type_name), "{written}");

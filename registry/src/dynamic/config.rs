@@ -4,13 +4,14 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::const_check;
 use crate::descriptor::{ModuleDescriptor, ModuleType};
 use crate::dynamic::error::RegistryError;
 use crate::dynamic::module::{Dependencies, DynModule};
 use crate::dynamic::table;
 use crate::error::{ModuleError, ValidationError, ValidationErrors};
-use crate::graph::{self, Site};
+use module_registry_core::location::Location;
+use module_registry_core::name::is_valid_name;
+use module_registry_core::req::VersionReq;
 
 /// Builds the instance of a registered module; see [`ModuleConfig::with_factory`].
 pub(crate) type Factory = Arc<
@@ -141,9 +142,48 @@ impl fmt::Debug for ModuleConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DependencyConfig {
     pub(crate) name: String,
-    pub(crate) req: Option<String>,
+    pub(crate) req: Option<Requirement>,
     pub(crate) optional: bool,
 }
+
+/// A dependency's version requirement: its text as given, then parsed once when the module
+/// registers (or, for a linked module, the derive's).
+#[derive(Clone, Debug)]
+pub(crate) enum Requirement {
+    /// As given to [`DependencyConfig::with_version_req`]; parsed by registration.
+    Text(String),
+    /// Parsed with `semver` at registration.
+    Parsed(String, semver::VersionReq),
+    /// A linked module's, as the derive wrote it.
+    Linked(VersionReq<'static>),
+}
+
+impl Requirement {
+    fn text(&self) -> &str {
+        match self {
+            Requirement::Text(text) | Requirement::Parsed(text, _) => text,
+            Requirement::Linked(req) => req.text(),
+        }
+    }
+
+    /// The parsed requirement; `None` before registration parsed it.
+    pub(crate) fn parsed(&self) -> Option<VersionReq<'_>> {
+        match self {
+            Requirement::Text(_) => None,
+            Requirement::Parsed(text, req) => Some(VersionReq::from_semver(text, req)),
+            Requirement::Linked(req) => Some(*req),
+        }
+    }
+}
+
+/// Requirements are equal when they are written the same way.
+impl PartialEq for Requirement {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl Eq for Requirement {}
 
 impl DependencyConfig {
     /// A required dependency on `name`.
@@ -157,7 +197,7 @@ impl DependencyConfig {
 
     /// A semver requirement the dependency's version must satisfy, e.g. `"^1.2"` (`MR0003`).
     pub fn with_version_req(mut self, req: impl Into<String>) -> Self {
-        self.req = Some(req.into());
+        self.req = Some(Requirement::Text(req.into()));
         self
     }
 
@@ -176,7 +216,12 @@ impl DependencyConfig {
 
     /// The version requirement, if any.
     pub fn version_req(&self) -> Option<&str> {
-        self.req.as_deref()
+        self.req.as_ref().map(Requirement::text)
+    }
+
+    /// The parsed requirement, once registration parsed it.
+    pub(crate) fn parsed_req(&self) -> Option<VersionReq<'_>> {
+        self.req.as_ref().and_then(Requirement::parsed)
     }
 
     /// Whether absence is allowed.
@@ -224,21 +269,21 @@ impl Entry {
     }
 
     /// Where the module was declared, as the graph checks report it.
-    pub(crate) fn site(&self) -> Site {
+    pub(crate) fn site(&self) -> Location {
         match self.origin {
-            Origin::Linked(d) => crate::registry::site(d.location()),
-            _ => Site::runtime(),
+            Origin::Linked(d) => d.location().clone(),
+            _ => Location::runtime(),
         }
     }
 
     /// Where dependency `i` was written.
-    pub(crate) fn dep_site(&self, i: usize) -> Site {
+    pub(crate) fn dep_site(&self, i: usize) -> Location {
         match self.origin {
             Origin::Linked(d) => match d.dependencies().get(i) {
-                Some(dep) => crate::registry::site(dep.location()),
-                None => Site::runtime(),
+                Some(dep) => dep.location().clone(),
+                None => Location::runtime(),
             },
-            _ => Site::runtime(),
+            _ => Location::runtime(),
         }
     }
 
@@ -254,7 +299,7 @@ impl Entry {
                 .iter()
                 .map(|dep| DependencyConfig {
                     name: dep.name().to_owned(),
-                    req: dep.version_req().map(str::to_owned),
+                    req: dep.requirement().map(Requirement::Linked),
                     optional: dep.is_optional(),
                 })
                 .collect(),
@@ -266,7 +311,7 @@ impl Entry {
     /// Runs outside the registry's lock: everything that needs no registry state is done here.
     pub(crate) fn parse(config: ModuleConfig, registered: bool) -> Result<Parsed, RegistryError> {
         let mut errors = Vec::new();
-        if !graph::is_valid_name(&config.name) {
+        if !is_valid_name(&config.name) {
             errors.push(ValidationError::InvalidName {
                 name: config.name.clone(),
             });
@@ -274,7 +319,7 @@ impl Entry {
         // Capabilities and dependency names follow the rule of names, as the derive enforces:
         // a capability "Encryption" or a dependency "Base_Module" could never match anything.
         for cap in config.capabilities.iter().chain(&config.requires) {
-            if !graph::is_valid_name(cap) {
+            if !is_valid_name(cap) {
                 errors.push(ValidationError::InvalidCapability {
                     module: config.name.clone(),
                     capability: cap.clone(),
@@ -282,7 +327,7 @@ impl Entry {
             }
         }
         for dep in &config.dependencies {
-            if !graph::is_valid_name(&dep.name) {
+            if !is_valid_name(&dep.name) {
                 errors.push(ValidationError::InvalidName {
                     name: dep.name.clone(),
                 });
@@ -300,20 +345,23 @@ impl Entry {
                 None
             }
         };
-        // Requirements are tested on their text (`const_check::matches_semver`), so only their
-        // validity is needed here; the common shapes are known to parse without parsing them.
-        for dep in &config.dependencies {
-            let Some(text) = &dep.req else { continue };
-            if const_check::is_simple_requirement(text) {
+        // Each requirement is parsed once, here; the checks match the parsed comparators.
+        let mut dependencies = config.dependencies;
+        for dep in &mut dependencies {
+            let Some(Requirement::Text(text)) = dep.req.take() else {
                 continue;
-            }
-            if let Err(e) = semver::VersionReq::parse(text) {
-                errors.push(ValidationError::InvalidVersion {
-                    module: config.name.clone(),
-                    what: "version requirement",
-                    text: text.clone(),
-                    reason: e.to_string(),
-                });
+            };
+            match semver::VersionReq::parse(&text) {
+                Ok(req) => dep.req = Some(Requirement::Parsed(text, req)),
+                Err(e) => {
+                    errors.push(ValidationError::InvalidVersion {
+                        module: config.name.clone(),
+                        what: "version requirement",
+                        reason: e.to_string(),
+                        text: text.clone(),
+                    });
+                    dep.req = Some(Requirement::Text(text));
+                }
             }
         }
         let version = match version {
@@ -357,7 +405,7 @@ impl Entry {
             kind: config.kind,
             capabilities,
             requires: config.requires,
-            deps: config.dependencies,
+            deps: dependencies,
             origin,
         });
         Ok(Parsed { entry, cap_hashes })

@@ -1,7 +1,7 @@
 //! The error type of the dynamic registry.
 
+use crate::error::Stage;
 use crate::error::{BootError, ModuleError, ValidationErrors};
-use crate::runtime::Stage;
 
 /// Why an operation of the [`ModuleRegistry`](crate::ModuleRegistry) failed. `Display` names
 /// the module involved.

@@ -4,14 +4,15 @@ use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use crate::const_check;
 use crate::descriptor::ModuleDescriptor;
 use crate::dynamic::config::{Entry, Origin, Parsed};
 use crate::dynamic::query::{self, CapabilityQuery, DiscoveryQuery};
 use crate::dynamic::table::{self, Table};
 use crate::error::ValidationError;
-use crate::graph::{self, Edge, Node, Site, Target};
 use crate::registry::Registry;
+use module_registry_core::graph::{self, Edge, Node, Target};
+use module_registry_core::location::Location;
+use module_registry_core::req::VersionParts;
 
 /// Results up to this size are sorted directly; larger ones follow the cached name order.
 const SMALL: usize = 64;
@@ -223,9 +224,9 @@ impl State {
                 .zip(resolved.iter())
                 .all(|(d, r)| match (r, &d.req) {
                     (Some(_), None) => true,
-                    (Some(g), Some(req)) => {
-                        const_check::matches_semver(req, &self.entries[*g as usize].version)
-                    }
+                    (Some(g), Some(_)) => d.parsed_req().is_some_and(|req| {
+                        req.matches(&VersionParts::of(&self.entries[*g as usize].version))
+                    }),
                     (None, _) => d.optional && d.name != entry.name,
                 })
             && entry.requires.iter().all(|cap| {
@@ -297,7 +298,7 @@ impl State {
             nodes: vec![Node {
                 name: &entry.name,
                 version: entry.version.clone(),
-                site: Site::runtime(),
+                site: Location::runtime(),
                 capabilities: entry.capabilities.iter().map(|c| &**c).collect(),
                 requires: entry.requires.iter().map(|c| &**c).collect(),
                 deps: Vec::new(),
@@ -314,9 +315,9 @@ impl State {
             };
             deps.push(Edge {
                 target,
-                req: d.req.as_deref(),
+                req: d.parsed_req(),
                 optional: d.optional,
-                site: Site::runtime(),
+                site: Location::runtime(),
             });
         }
         hood.nodes[0].deps = deps;
@@ -355,7 +356,7 @@ impl State {
                             None if dynamic && d.name == *entry.name => Target::Node(0),
                             None => Target::Missing(&d.name),
                         },
-                        req: d.req.as_deref(),
+                        req: d.parsed_req(),
                         optional: d.optional,
                         site: e.dep_site(i),
                     })
@@ -369,7 +370,7 @@ impl State {
                 let l = hood.stub(g);
                 hood.nodes[l].deps.push(Edge {
                     target: Target::Node(0),
-                    req: d.req.as_deref(),
+                    req: d.parsed_req(),
                     optional: d.optional,
                     site: e.dep_site(i as usize),
                 });
@@ -416,7 +417,7 @@ impl State {
                     let d = &e.deps[i];
                     Some(Edge {
                         target: Target::Node(l),
-                        req: d.req.as_deref(),
+                        req: d.parsed_req(),
                         optional: d.optional,
                         site: e.dep_site(i),
                     })
@@ -544,7 +545,7 @@ impl State {
                             Some(t) => Target::Node(*t as usize),
                             None => Target::Missing(&d.name),
                         },
-                        req: d.req.as_deref(),
+                        req: d.parsed_req(),
                         optional: d.optional,
                         site: e.dep_site(i),
                     })
@@ -582,7 +583,7 @@ impl State {
                 Node {
                     name: &e.name,
                     version: e.version.clone(),
-                    site: Site::runtime(),
+                    site: Location::runtime(),
                     capabilities: Vec::new(),
                     requires: Vec::new(),
                     deps: self
@@ -594,7 +595,7 @@ impl State {
                             target: Target::Node(l),
                             req: None,
                             optional: false,
-                            site: Site::runtime(),
+                            site: Location::runtime(),
                         })
                         .collect(),
                 }

@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 
+use module_registry_core::name::is_valid_name;
 use quote::ToTokens;
 
 use crate::ast::Input;
-use crate::attr;
 use crate::errors::Errors;
 
-pub(crate) fn check(cx: &mut Errors, input: &Input<'_>) {
+/// Every rule of one input that spans several keys; each error goes into `cx`.
+pub fn check(cx: &mut Errors, input: &Input<'_>) {
     check_default_name(cx, input);
     check_duplicate_dependencies(cx, input);
     check_self_dependency(cx, input);
@@ -18,7 +19,7 @@ pub(crate) fn check(cx: &mut Errors, input: &Input<'_>) {
 
 /// Without a `name` key, the struct's kebab-case name must itself be a valid module name.
 fn check_default_name(cx: &mut Errors, input: &Input<'_>) {
-    if input.attrs.name.value.is_none() && !attr::is_valid_word(&input.name()) {
+    if input.attrs.name.value.is_none() && !is_valid_name(&input.name()) {
         cx.error(input.ident.span(), format_args!("invalid module name `{}` derived from `{}`: add `#[module(name = \"...\")]` with lowercase words joined by `-`", input.name(), input.ident));
     }
 }

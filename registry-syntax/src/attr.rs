@@ -12,13 +12,17 @@ use syn::parse::discouraged::Speculative;
 use syn::parse::ParseStream;
 use syn::{LitStr, Token};
 
+use module_registry_core::name::{is_valid_name, NAME_RULE};
+
 use crate::errors::Errors;
 use crate::symbol::*;
 
 /// A key's value with the key as written, for "duplicate" errors.
-pub(crate) struct Slot<T> {
-    pub(crate) key: Option<Ident>,
-    pub(crate) value: Option<T>,
+pub struct Slot<T> {
+    /// The key, once written.
+    pub key: Option<Ident>,
+    /// Its value, when it parsed.
+    pub value: Option<T>,
 }
 
 impl<T> Default for Slot<T> {
@@ -45,67 +49,93 @@ impl<T> Slot<T> {
 }
 
 /// A validated semver literal.
-pub(crate) struct VersionLit {
-    #[cfg_attr(proc_macro, allow(dead_code))]
-    pub(crate) lit: LitStr,
-    pub(crate) version: semver::Version,
+pub struct VersionLit {
+    /// The literal, for spans.
+    pub lit: LitStr,
+    /// The parsed version.
+    pub version: semver::Version,
 }
 
 /// A string from a list (`capabilities`, `requires`) or the `name` key.
-pub(crate) type Word = LitStr;
+pub type Word = LitStr;
 
 /// `Type` or `Type = "requirement"` in `depends_on` / `optional`.
-pub(crate) struct DepEntry {
-    pub(crate) path: syn::Path,
-    pub(crate) req: Option<LitStr>,
-    pub(crate) optional: bool,
+pub struct DepEntry {
+    /// The module type as written.
+    pub path: syn::Path,
+    /// The requirement after `=`, parsed.
+    pub req: Option<ReqLit>,
+    /// Listed under `optional`.
+    pub optional: bool,
+}
+
+/// A version requirement literal and what `semver` parsed of it.
+pub struct ReqLit {
+    /// The literal, for spans.
+    pub lit: LitStr,
+    /// The text of the literal.
+    pub text: String,
+    /// The parsed requirement.
+    pub req: semver::VersionReq,
 }
 
 /// `kind = Variant` or `kind = Custom("text")`.
-pub(crate) enum Kind {
+pub enum Kind {
+    /// `kind = Storage`: one of [`crate::symbol::KINDS`].
     Variant(Ident),
+    /// `kind = Custom("text")`.
     Custom(LitStr),
 }
 
 /// Everything `#[module(...)]` said; `None` slots take their defaults in `expand`.
 #[derive(Default)]
-pub(crate) struct Attrs {
-    pub(crate) name: Slot<Word>,
-    pub(crate) version: Slot<VersionLit>,
-    pub(crate) kind: Slot<Kind>,
-    pub(crate) capabilities: Slot<Vec<Word>>,
-    pub(crate) requires: Slot<Vec<Word>>,
-    pub(crate) depends_on: Slot<Vec<DepEntry>>,
-    pub(crate) optional: Slot<Vec<DepEntry>>,
-    pub(crate) provides: Slot<Vec<syn::TypeTraitObject>>,
-    pub(crate) create: Slot<syn::Path>,
-    pub(crate) lifecycle: Slot<()>,
-    pub(crate) description: Slot<LitStr>,
+pub struct Attrs {
+    /// `name = "..."`.
+    pub name: Slot<Word>,
+    /// `version = "..."`.
+    pub version: Slot<VersionLit>,
+    /// `kind = ...`.
+    pub kind: Slot<Kind>,
+    /// `capabilities = [...]`.
+    pub capabilities: Slot<Vec<Word>>,
+    /// `requires = [...]`.
+    pub requires: Slot<Vec<Word>>,
+    /// `depends_on = [...]`.
+    pub depends_on: Slot<Vec<DepEntry>>,
+    /// `optional = [...]`.
+    pub optional: Slot<Vec<DepEntry>>,
+    /// `provides = [dyn Trait, ...]`.
+    pub provides: Slot<Vec<syn::TypeTraitObject>>,
+    /// `create = path`.
+    pub create: Slot<syn::Path>,
+    /// The `lifecycle` flag.
+    pub lifecycle: Slot<()>,
+    /// `description = "..."`.
+    pub description: Slot<LitStr>,
     /// Keys whose value did not parse, `*` when a whole attribute did not: the fallback
     /// expansion must not guess at them, or rustc adds follow-up errors.
-    #[cfg_attr(not(proc_macro), allow(dead_code))]
-    pub(crate) unparsed: BTreeSet<String>,
+    pub unparsed: BTreeSet<String>,
 }
 
 impl Attrs {
     /// The dependencies, required then optional.
-    pub(crate) fn dependencies(&self) -> impl Iterator<Item = &DepEntry> {
+    pub fn dependencies(&self) -> impl Iterator<Item = &DepEntry> {
         let req = self.depends_on.value.iter().flatten();
         req.chain(self.optional.value.iter().flatten())
     }
 
-    pub(crate) fn has_lifecycle(&self) -> bool {
+    /// Whether the `lifecycle` flag was written.
+    pub fn has_lifecycle(&self) -> bool {
         self.lifecycle.key.is_some()
     }
-
-    #[cfg_attr(not(proc_macro), allow(dead_code))]
-    pub(crate) fn is_unparsed(&self, key: &str) -> bool {
+    /// Whether `key`'s value (or the whole attribute) did not parse.
+    pub fn is_unparsed(&self, key: &str) -> bool {
         self.unparsed.contains(key) || self.unparsed.contains("*")
     }
 }
 
 /// Parses every `#[module(...)]` attribute of `attrs`.
-pub(crate) fn parse(cx: &mut Errors, attrs: &[syn::Attribute]) -> Attrs {
+pub fn parse(cx: &mut Errors, attrs: &[syn::Attribute]) -> Attrs {
     let mut out = Attrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident(MODULE)) {
         if let syn::Meta::Path(_) = attr.meta {
@@ -149,8 +179,14 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
         // #[module(name = "kebab-case")]
         NAME => {
             let lit = string(value(meta, "name = \"cache\"")?, "name = \"cache\"")?;
-            if !is_valid_word(&lit.value()) {
-                cx.error(lit.span(), format_args!("invalid module name `{}`: expected 1 to 64 characters, lowercase words of [a-z0-9] joined by `-`", lit.value()));
+            if !is_valid_name(&lit.value()) {
+                cx.error(
+                    lit.span(),
+                    format_args!(
+                        "invalid module name `{}`: expected {NAME_RULE}",
+                        lit.value()
+                    ),
+                );
             }
             out.name.set(cx, key, lit);
         }
@@ -204,8 +240,11 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
             let example = format!("{key} = [\"storage\"]");
             let words = bracketed(value(meta, &example)?, key, |input| string(input, &example))?;
             for w in &words {
-                if !is_valid_word(&w.value()) {
-                    cx.error(w.span(), format_args!("invalid capability `{}`: expected 1 to 64 characters, lowercase words of [a-z0-9] joined by `-`", w.value()));
+                if !is_valid_name(&w.value()) {
+                    cx.error(
+                        w.span(),
+                        format_args!("invalid capability `{}`: expected {NAME_RULE}", w.value()),
+                    );
                 }
             }
             let slot = if key == CAPABILITIES {
@@ -305,10 +344,14 @@ fn parse_dep(
     let req = if input.peek(Token![=]) {
         input.parse::<Token![=]>()?;
         let lit = string(input, &format!("{key} = [Storage = \"^1.2\"]"))?;
-        if let Err(e) = semver::VersionReq::parse(&lit.value()) {
-            cx.error(lit.span(), format_args!("invalid version requirement `{}`: {e}; expected e.g. \"^1.2\" or \">=1.0, <2\"", lit.value()));
+        let text = lit.value();
+        match semver::VersionReq::parse(&text) {
+            Ok(req) => Some(ReqLit { lit, text, req }),
+            Err(e) => {
+                cx.error(lit.span(), format_args!("invalid version requirement `{text}`: {e}; expected e.g. \"^1.2\" or \">=1.0, <2\""));
+                None
+            }
         }
-        Some(lit)
     } else {
         None
     };
@@ -440,7 +483,7 @@ fn list(items: &[&str]) -> String {
 }
 
 /// The closest candidate within an edit distance of a third of the key's length (at least 1).
-pub(crate) fn did_you_mean<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub fn did_you_mean<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let limit = (key.len() / 3).max(1);
     candidates
         .iter()
@@ -469,41 +512,4 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     d[a.len()][b.len()]
-}
-
-/// `[a-z0-9]` words joined by single `-`, 1 to 64 characters (the rule `graph::is_valid_name`
-/// applies to names registered at run time).
-pub(crate) fn is_valid_word(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.split('-').all(|w| {
-            !w.is_empty()
-                && w.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-}
-
-/// `HttpServer` → `http-server`, `HTTPCache` → `http-cache`, `Storage2` → `storage2`.
-pub(crate) fn kebab_case(ident: &str) -> String {
-    let chars: Vec<char> = ident.trim_start_matches("r#").chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '_' {
-            if !out.ends_with('-') && !out.is_empty() {
-                out.push('-');
-            }
-            continue;
-        }
-        if c.is_uppercase() && i > 0 {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if (prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower))
-                && !out.ends_with('-')
-            {
-                out.push('-');
-            }
-        }
-        out.extend(c.to_lowercase());
-    }
-    out.trim_end_matches('-').to_owned()
 }

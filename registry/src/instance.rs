@@ -1,0 +1,127 @@
+//! Instances the runtime holds without knowing their types, and the table it finds them in.
+
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use crate::context::Context;
+use crate::descriptor::ModuleDescriptor;
+use crate::error::ModuleError;
+use crate::module::Module;
+
+/// What a descriptor's `create` is: builds the module into its slot's pointer.
+pub(crate) type CreateFn = fn(&Slots) -> Result<Erased, ModuleError>;
+
+/// What the runtime does with an instance without knowing its type. One vtable per module
+/// type replaces the generic `hook` and `release` functions each module had: less code to
+/// generate per `#[derive(Module)]`.
+pub(crate) trait Instance: Send + Sync + 'static {
+    fn hook(&mut self, hook: Hook) -> Result<(), ModuleError>;
+}
+
+impl<T: Module> Instance for T {
+    fn hook(&mut self, hook: Hook) -> Result<(), ModuleError> {
+        match hook {
+            Hook::Initialize => self.initialize(),
+            Hook::Cleanup => self.cleanup(),
+        }
+    }
+}
+
+/// An instance pointer from `Arc::<dyn Instance>::into_raw`: the allocation of an `Arc<T>`,
+/// unsized.
+#[derive(Clone, Copy)]
+pub(crate) struct Erased(NonNull<dyn Instance>);
+
+impl Erased {
+    /// The address of the module value.
+    #[inline(always)]
+    pub(crate) fn data(self) -> *const () {
+        self.0.as_ptr() as *const ()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hook {
+    Initialize,
+    Cleanup,
+}
+
+/// Instances by dense slice index.
+pub(crate) struct Slots {
+    pub(crate) base: usize,
+    pub(crate) slots: Box<[Option<Erased>]>,
+}
+
+impl Slots {
+    #[inline(always)]
+    pub(crate) fn erased<T: Module>(&self) -> Option<Erased> {
+        let offset = (T::DESCRIPTOR as *const ModuleDescriptor as usize).wrapping_sub(self.base);
+        match self
+            .slots
+            .get(offset / std::mem::size_of::<ModuleDescriptor>())
+        {
+            Some(slot) => *slot,
+            None => None,
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn get<T: Module>(&self) -> Option<&T> {
+        // SAFETY: the slot of `T`'s descriptor only ever holds an `Arc<T>` made by
+        // `create_erased::<T>`, alive until the runtime releases it in `shutdown`.
+        self.erased::<T>()
+            .map(|e| unsafe { &*(e.data() as *const T) })
+    }
+
+    pub(crate) fn arc<T: Module>(&self) -> Option<Arc<T>> {
+        self.erased::<T>().map(|e| {
+            let ptr = e.data() as *const T;
+            // SAFETY: as in `get`; the runtime holds one strong count, so adding one is sound.
+            // The allocation is that of an `Arc<T>` (unsized to `Arc<dyn Instance>`), which is
+            // what `Arc::<T>::from_raw` asks for.
+            unsafe {
+                Arc::increment_strong_count(ptr);
+                Arc::from_raw(ptr)
+            }
+        })
+    }
+}
+
+pub(crate) fn create_erased<T: Module>(slots: &Slots) -> Result<Erased, ModuleError> {
+    let module = T::__create(&Context::<T>::new(slots))?;
+    let instance: Arc<dyn Instance> = Arc::new(module);
+    // SAFETY: `Arc::into_raw` never returns null.
+    Ok(Erased(unsafe {
+        NonNull::new_unchecked(Arc::into_raw(instance) as *mut dyn Instance)
+    }))
+}
+
+/// Runs `initialize` or `cleanup` on the instance.
+///
+/// # Safety
+/// `e` must come from `create_erased` and not be released.
+pub(crate) unsafe fn hook(e: Erased, hook: Hook) -> Result<(), ModuleError> {
+    // SAFETY: per the contract; ManuallyDrop keeps the runtime's count.
+    let mut arc = ManuallyDrop::new(unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) });
+    match Arc::get_mut(&mut arc) {
+        Some(module) => module.hook(hook),
+        None => Err(still_shared(hook, Arc::strong_count(&arc) - 1)),
+    }
+}
+
+#[cold]
+fn still_shared(hook: Hook, others: usize) -> ModuleError {
+    ModuleError::new(format!(
+        "cannot run {hook:?}: {others} other reference(s) to the instance are still alive"
+    ))
+}
+
+/// Drops the runtime's reference to the instance.
+///
+/// # Safety
+/// `e` must come from `create_erased` and is released exactly once.
+pub(crate) unsafe fn release(e: Erased) {
+    // SAFETY: per the contract.
+    drop(unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) });
+}
