@@ -24,7 +24,8 @@ pub struct Registry {
     /// registry never changes, so this is computed once.
     checked: OnceLock<Result<Box<[u32]>, ValidationErrors>>,
     /// Capabilities members require that the registry this one is a subset of provides: met,
-    /// though no member provides them (SPEC §3: "some linked module must provide").
+    /// though no member provides them: a required capability must be provided by some linked
+    /// module, not necessarily a member.
     assumed: Vec<&'static str>,
 }
 

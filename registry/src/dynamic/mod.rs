@@ -63,17 +63,17 @@
 //!   or `ModuleType::custom("custom")` (a derived module's kind is a constant, so the text is a
 //!   `Cow<'static, str>`); the snippets' `use` lines also need the names they leave out
 //!   (`DiscoveryQuery`, `ModuleInfo`, `RegistryError`). `?` on `process` converts its
-//!   [`ModuleError`] into [`RegistryError::Process`].
+//!   [`ModuleError`](crate::ModuleError) into [`RegistryError::Process`].
 //!
 //! The FAQ's configuration objects are built only where something real stands behind them:
 //!
 //! | FAQ feature | mechanism |
 //! |---|---|
-//! | logging, monitoring (`with_monitoring`) | `tracing` spans per module; [`ModuleMetrics`] from the runtime, [`InstanceMetrics`] per instance (create and init time, `process` calls, errors, time) |
+//! | logging, monitoring (`with_monitoring`) | `tracing` spans per module; [`ModuleMetrics`](crate::runtime::ModuleMetrics) from the runtime, [`InstanceMetrics`] per instance (create and init time, `process` calls, errors, time) |
 //! | validation (`with_validation`) | the graph checks at registration; each built instance checked against its registration |
 //! | initialization (`with_initialization`) | [`DynModule::initialize`] after building, [`DynModule::cleanup`] at shutdown |
-//! | security, access control | compile-time access control (`ctx.dep::<T>()` only for declared dependencies; a factory reaches only declared ones) and the runtime's audit trail ([`Runtime::audit_trail`]); registrations and refusals are `tracing` events |
-//! | graceful degradation, error recovery | [`BootPolicy::Degrade`]: a failed module and its dependents are skipped and reported |
+//! | security, access control | compile-time access control (`ctx.dep::<T>()` only for declared dependencies; a factory reaches only declared ones) and the runtime's audit trail ([`Runtime::audit_trail`](crate::Runtime::audit_trail)); registrations and refusals are `tracing` events |
+//! | graceful degradation, error recovery | [`BootPolicy::Degrade`](crate::BootPolicy::Degrade): a failed module and its dependents are skipped and reported |
 //!
 //! `Configuration`, `PerformanceConfiguration`, `SecurityConfiguration` and the other flag
 //! objects of the FAQ are not built: their switches have no behaviour behind them.
