@@ -11,9 +11,10 @@
 # (derive, linkme, inventory, derive, ...) so that background load hits every form alike.
 #
 # What runs:
-#   1. registry/benches/registry_{10,1000,10000}.rs (divan): get, runtime.get, find,
-#      with_capability, boot and shutdown, each beside its peers (cargo bench --features bench);
-#      registry/benches/dynamic.rs: the dynamic registry's register, discover and memory.
+#   1. bench/runtime/benches/registry_{10,1000,10000}.rs (divan): get, runtime.get, find,
+#      with_capability, boot and shutdown, each beside its peers; bench/runtime/benches/dynamic.rs:
+#      the dynamic registry's register, discover and memory. bench/ is a workspace of its own
+#      (its own Cargo.lock), so the root's `cargo test --workspace` builds none of it.
 #   2. bench/gen writes a workspace of standalone crates (target-bench/gen): the same modules as
 #      #[derive(Module)], hand-written linkme statics and inventory::submit!, as binaries of
 #      1,000 and 10,000 modules (start-up with hyperfine, size per module with `size`) and as
@@ -64,14 +65,15 @@ echo "== generator"
 build cargo build --release --quiet --manifest-path bench/gen/Cargo.toml
 
 echo "== run-time benchmarks (divan), one binary per registry size"
-build cargo bench -p module-registry --features bench --no-run \
+runtime=(--manifest-path bench/Cargo.toml -p registry-bench-runtime)
+build cargo bench "${runtime[@]}" --no-run \
     --bench registry_10 --bench registry_1000 --bench registry_10000 --bench dynamic
 for n in 10 1000 10000; do
-    cargo bench -p module-registry --features bench --bench "registry_$n" -- --color never |
+    cargo bench "${runtime[@]}" --bench "registry_$n" -- --color never |
         tee "$results/divan-$n.txt"
 done
 echo "== dynamic registry (divan), 10,000 modules"
-cargo bench -p module-registry --features bench --bench dynamic -- --color never |
+cargo bench "${runtime[@]}" --bench dynamic -- --color never |
     tee "$results/divan-dynamic.txt"
 
 echo "== standalone crates"

@@ -195,7 +195,7 @@ pub fn write(results: &Path, out: &Path) -> Result {
          optional), capabilities spread so that answers range from 4 modules to N/2; every module \
          an empty `Default` struct. The same N modules also exist as hand-written `linkme` statics \
          of a plain struct and as `inventory::submit!` of it. Run-time figures come from divan \
-         (`registry/benches/registry_<N>.rs`, one binary per N, so `Registry::global()` holds \
+         (`bench/runtime/benches/registry_<N>.rs`, one binary per N, so `Registry::global()` holds \
          exactly N); process, compile and size figures from `hyperfine` and `size`.\n"
     );
 
@@ -704,7 +704,7 @@ pub fn write(results: &Path, out: &Path) -> Result {
     let _ = writeln!(
         w,
         "\nThe build-check bar (10,000 modules in 1,000 files ≤ 1 s) belongs to \
-         `module-registry-build`: `cargo bench -p module-registry-build --features bench` \
+         `module-registry-build`: `cargo bench --manifest-path bench/Cargo.toml -p registry-bench-build-check` \
          prints the check's time optimized and unoptimized (as cargo builds build-script \
          dependencies), and with `-- --cargo-build` the time of `cargo build` of that crate.\n"
     );
@@ -714,7 +714,7 @@ pub fn write(results: &Path, out: &Path) -> Result {
     Ok(())
 }
 
-/// The dynamic registry's section (`registry/benches/dynamic.rs`): its figures beside their
+/// The dynamic registry's section (`bench/runtime/benches/dynamic.rs`): its figures beside their
 /// peers, and the bars of the FAQ API's issue (SPEC §8 has none for it).
 fn dynamic(b: &mut String, text: &str) {
     if text.trim().is_empty() {
@@ -749,7 +749,7 @@ fn dynamic(b: &mut String, text: &str) {
     let _ = writeln!(
         b,
         "\n## Dynamic registry (`ModuleRegistry`, the FAQ's API)\n\n\
-         `registry/benches/dynamic.rs`, in a binary that also links the 10,000-module fixture. \
+         `bench/runtime/benches/dynamic.rs`, in a binary that also links the 10,000-module fixture. \
          Registrations start from `ModuleRegistry::empty()` and take configs built before the \
          timing (a name, version `1.2.3`, a kind, 2–6 capabilities, a factory); the registry \
          and the drained config vector are dropped after it. \"With requirements\": each module \

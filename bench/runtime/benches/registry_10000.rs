@@ -1,6 +1,6 @@
 //! `module-registry` benchmarks with 10,000 linked modules, each beside its peers.
 //! Run everything with `scripts/bench.sh`; this binary alone with
-//! `cargo bench -p module-registry --features bench --bench registry_10000`.
+//! `cargo bench --manifest-path bench/Cargo.toml -p registry-bench-runtime --bench registry_10000`.
 
 use registry_bench_n10000 as fx;
 

@@ -6,12 +6,13 @@
 //! benchmark built with the dev profile (in its own target directory, built on first use).
 //!
 //! ```text
-//! cargo bench -p module-registry-build --features bench          # optimized, then unoptimized
-//! cargo bench -p module-registry-build --features bench --bench check_10k --profile dev
-//!                                                                # unoptimized only
-//! cargo bench -p module-registry-build --features bench --bench check_10k -- --optimized-only
-//! cargo bench -p module-registry-build --features bench --bench check_10k -- --cargo-build
-//!                                                                # + `cargo build` of the crate
+//! cargo bench --manifest-path bench/Cargo.toml -p registry-bench-build-check
+//!                                              # optimized, then unoptimized
+//! cargo bench --manifest-path bench/Cargo.toml -p registry-bench-build-check --profile dev
+//!                                              # unoptimized only
+//! cargo bench --manifest-path bench/Cargo.toml -p registry-bench-build-check -- --optimized-only
+//! cargo bench --manifest-path bench/Cargo.toml -p registry-bench-build-check -- --cargo-build
+//!                                              # + `cargo build` of the crate
 //! ```
 //!
 //! The generated crate goes to `$TMPDIR/module-registry-bench-10k`. Every module has a version,
@@ -35,7 +36,7 @@ fn generate() -> PathBuf {
     let dir = std::env::temp_dir().join("module-registry-bench-10k");
     let src = dir.join("src");
     std::fs::create_dir_all(&src).unwrap();
-    let registry = Path::new(env!("CARGO_MANIFEST_DIR")).join("../registry");
+    let registry = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../registry");
     let registry = std::fs::canonicalize(registry).unwrap();
     let manifest = format!(
         "[package]\nname = \"bench-modules\"\nversion = \"1.0.0\"\nedition = \"2021\"\npublish = false\n\n\
@@ -120,14 +121,7 @@ fn main() {
         let status = Command::new(&cargo)
             .args(["bench", "--offline", "--quiet", "--manifest-path"])
             .arg(&manifest)
-            .args([
-                "--features",
-                "bench",
-                "--bench",
-                "check_10k",
-                "--profile",
-                "dev",
-            ])
+            .args(["--bench", "check_10k", "--profile", "dev"])
             .arg("--target-dir")
             .arg(&target)
             .status()
@@ -136,7 +130,7 @@ fn main() {
     }
 
     if std::env::args().any(|a| a == "--cargo-build") {
-        let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fixtures");
+        let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fixtures");
         // Dependencies first, so that the figure is the generated crate alone.
         let _ = std::fs::write(dir.join("src/lib.rs"), "");
         let status = Command::new(&cargo)

@@ -1,6 +1,6 @@
 //! The dynamic registry (the FAQ API) at 10,000 modules, beside the static registry of the
 //! 10,000-module fixture measured in the same run.
-//! `cargo bench -p module-registry --features bench --bench dynamic`
+//! `cargo bench --manifest-path bench/Cargo.toml -p registry-bench-runtime --bench dynamic`
 //!
 //! The FAQ promises under 1 ms for a registration and for a discovery query; the groups below
 //! time 10,000 registrations in one sample, one registration into a registry of 10,000, and one

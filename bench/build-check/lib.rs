@@ -1,0 +1,1 @@
+//! Empty: the benchmark is `benches/check_10k.rs`. See `scripts/bench.sh`.
