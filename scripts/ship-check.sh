@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI: the published crates are shippable (SPEC §2, Shipping).
+# CI: the published crates are shippable.
 #
 #   scripts/ship-check.sh
 #
@@ -57,6 +57,10 @@ echo "== rust-version $msrv: cargo +$msrv check ${packages[*]} --locked"
 rustup run "$msrv" rustc --version >/dev/null 2>&1 ||
     rustup toolchain install "$msrv" --profile minimal
 cargo "+$msrv" check "${packages[@]}" --locked
+# The code the derive generates (const requirement checks included) is checked too: the
+# integration tests' modules compile with the same toolchain.
+echo "== rust-version $msrv: the derive's expansion (cargo +$msrv check -p module-registry-tests --tests)"
+cargo "+$msrv" check -p module-registry-tests --tests --locked
 
 echo "== cargo package ${packages[*]}"
 minor=$(cargo --version | sed -n 's/^cargo 1\.\([0-9]*\).*/\1/p')

@@ -49,7 +49,4 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
-    /// The module graph could not be serialized to `module_graph.json`.
-    #[error("could not serialize the module graph to JSON; please report this as a bug")]
-    Json(#[source] serde_json::Error),
 }
