@@ -75,7 +75,7 @@
 //! Files are lexed and parsed on every core, and the graph checks and the report share two
 //! threads. On two shared cores, checking 10,000 modules in 1,000 files takes 0.7–1.0 s
 //! unoptimized (depending on what else runs), which is how cargo compiles build-script
-//! dependencies by default, and about 0.2 s with optimizations (`cargo bench -p module-registry-build --features bench` prints both). Large
+//! dependencies by default, and about 0.2 s with optimizations (`cargo bench --manifest-path bench/Cargo.toml -p registry-bench-build-check` prints both). Large
 //! applications can opt in:
 //!
 //! ```toml
