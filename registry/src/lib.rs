@@ -178,6 +178,7 @@ mod instance;
 mod linked;
 mod manifest;
 mod module;
+mod table;
 
 pub mod descriptor;
 pub mod dynamic;

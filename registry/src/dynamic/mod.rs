@@ -99,7 +99,6 @@ mod instance;
 mod module;
 mod query;
 mod state;
-mod table;
 
 use std::borrow::Borrow;
 use std::fmt;

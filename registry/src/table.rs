@@ -1,4 +1,5 @@
-//! An open-addressing hash table from strings to `u32`, for the registry's name, capability and
+//! The one open-addressing hash table of the crate, from strings to `u32`: the static
+//! registry's and the runtime's name tables, and the dynamic registry's name, capability and
 //! waiting-dependency indexes.
 //!
 //! The strings stay where they already live (in the entries); the table keeps a hash and a value
@@ -8,6 +9,39 @@
 
 /// The value of a free slot: never stored.
 const FREE: u32 = u32::MAX;
+
+/// A 64-bit multiplicative hash over 8-byte words with a final avalanche. Names are short, and
+/// this beats SipHash by a wide margin while spreading `module-00001`-style names well. The tail
+/// is read as one word overlapping the last full one (or two overlapping `u32`s, or three
+/// bytes), not copied to a buffer: for short keys the copy cost as much as the rest of the hash.
+#[inline]
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let n = bytes.len();
+    let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or([0; 8]));
+    let half = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            bytes[i..i + 4].try_into().unwrap_or([0; 4]),
+        ))
+    };
+    let mut h = (n as u64).wrapping_mul(K);
+    let mut mix = |w: u64| h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            mix(word(i));
+            i += 8;
+        }
+        mix(word(n - 8));
+    } else if n >= 4 {
+        mix(half(0) | half(n - 4) << 32);
+    } else if n > 0 {
+        mix(u64::from(bytes[0]) | u64::from(bytes[n / 2]) << 8 | u64::from(bytes[n - 1]) << 16);
+    }
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^ (h >> 32)
+}
 
 #[derive(Clone, Copy)]
 struct Slot {
@@ -20,11 +54,10 @@ pub(crate) struct Table {
     len: usize,
 }
 
-/// The hash under which the tables file `key`: the static registry's name hash
-/// ([`crate::index::hash`]), cut to 32 bits.
+/// The hash under which the tables file `key`.
 #[inline]
 pub(crate) fn hash(key: &str) -> u32 {
-    crate::index::hash(key.as_bytes()) as u32
+    hash_bytes(key.as_bytes()) as u32
 }
 
 impl Table {
