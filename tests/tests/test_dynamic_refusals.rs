@@ -163,6 +163,21 @@ fn self_dependency_is_a_cycle() {
 }
 
 #[test]
+fn a_cycle_closed_by_a_registration_starts_at_the_smallest_name() {
+    let registry = ModuleRegistry::empty();
+    registry
+        .register(config("zeta").add_dependency(DependencyConfig::new("alpha").optional()))
+        .unwrap();
+    let err = registry
+        .register(config("alpha").add_dependency("zeta"))
+        .unwrap_err();
+    let e = &err.validation_errors().unwrap().errors()[0];
+    assert_eq!(e.code(), "MR0001");
+    assert_eq!(e.to_string(), "dependency cycle: alpha -> zeta -> alpha");
+    assert!(registry.get("alpha").is_none());
+}
+
+#[test]
 fn long_cycles_through_optional_edges() {
     let registry = ModuleRegistry::empty();
     registry
@@ -222,6 +237,54 @@ fn missing_capability_as_the_static_check_says() {
                 .add_required_capability("zip"),
         )
         .unwrap();
+}
+
+/// Capabilities follow the rule of names, which the derive enforces ("invalid capability"),
+/// and the dynamic registry runs the same checks: on provided and required capabilities, and on
+/// the names of dependencies.
+#[test]
+fn capability_strings_are_checked_like_names() {
+    let registry = ModuleRegistry::empty();
+    let refusal =
+        |result: Result<module_registry::ModuleInfo, RegistryError>| -> Vec<(String, String)> {
+            let err = result.unwrap_err();
+            err.validation_errors()
+                .unwrap()
+                .iter()
+                .map(|e| (e.code().to_owned(), e.to_string()))
+                .collect()
+        };
+    for bad in ["Not Valid", "", "UPPER", "a--b", "trailing-"] {
+        let expected = format!("invalid capability \"{bad}\" of module \"provider\": ");
+        let found = refusal(registry.register(config("provider").add_capability(bad)));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "MR0008");
+        assert!(found[0].1.starts_with(&expected), "{found:?}");
+        // Provided and required alike: each is reported.
+        let found = refusal(
+            registry.register(
+                config("requirer")
+                    .add_capability(bad)
+                    .add_required_capability(bad),
+            ),
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|(code, _)| code == "MR0008"), "{found:?}");
+        // A dependency on a name no module can have.
+        let found =
+            refusal(registry.register(
+                config("dependent").add_dependency(DependencyConfig::new(bad).optional()),
+            ));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "MR0008");
+        assert!(
+            found[0]
+                .1
+                .starts_with(&format!("invalid module name \"{bad}\"")),
+            "{found:?}"
+        );
+    }
+    assert!(registry.is_empty());
 }
 
 #[test]
