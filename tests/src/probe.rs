@@ -222,6 +222,20 @@ impl ProbeConfig {
     }
 }
 
+/// Where a [`hoarder`] keeps the dependency it should not.
+pub type Stash = Mutex<Vec<Arc<dyn DynModule>>>;
+
+/// `name`, depending on `dep`, whose factory keeps a clone of `dep` in `stash`: `dep` cannot
+/// be cleaned up with the instance while the stash holds it.
+pub fn hoarder(name: &'static str, dep: &'static str, stash: &'static Stash) -> ModuleConfig {
+    cfg(name, "1.0.0")
+        .add_dependency(dep)
+        .with_factory(move |ctx| {
+            stash.lock().unwrap().push(ctx.get(dep).ok_or("missing")?);
+            Ok(Box::new(Probe::new(name, &Log::default())))
+        })
+}
+
 /// An optional dependency on `name`.
 pub fn opt(name: &str) -> DependencyConfig {
     DependencyConfig::new(name).optional()
