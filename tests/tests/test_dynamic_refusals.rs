@@ -341,57 +341,62 @@ fn linked_problems_do_not_refuse_unrelated_registrations() {
         .unwrap();
 }
 
+const THREADS: usize = 8;
+
+/// A registration's name, and its first finding's code if it was refused.
+type Outcome = (String, Result<(), &'static str>);
+
+/// What thread `t` registers: a name every thread races for, one of a pair of modules that
+/// depend on each other optionally (the later one closes a cycle), and a private chain whose
+/// links depend on the previous one and on "base".
+fn writer(t: usize, registry: &ModuleRegistry) -> Vec<Outcome> {
+    let mut out = Vec::new();
+    let mut record = |name: String, r: Result<module_registry::ModuleInfo, RegistryError>| {
+        let r = r.map(|_| ()).map_err(|e| match e.validation_errors() {
+            Some(errors) => errors.errors()[0].code(),
+            None => "other",
+        });
+        out.push((name, r));
+    };
+    for k in 0..50 {
+        let name = format!("shared-{k}");
+        let r = registry.register(config(&name).with_version(format!("1.0.{t}")));
+        record(name, r);
+        let (me, other) = if t % 2 == 0 { ("x", "y") } else { ("y", "x") };
+        let name = format!("pair-{k}-{}-{me}", t / 2);
+        let other = format!("pair-{k}-{}-{other}", t / 2);
+        let r = registry
+            .register(config(&name).add_dependency(DependencyConfig::new(other).optional()));
+        record(name, r);
+        let name = format!("chain-{t}-{k}");
+        let mut c = config(&name).add_dependency("base");
+        if k > 0 {
+            c = c.add_dependency(format!("chain-{t}-{}", k - 1));
+        }
+        let r = registry.register(c);
+        record(name, r);
+    }
+    out
+}
+
 #[test]
 fn eight_concurrent_writers() {
-    const THREADS: usize = 8;
     let registry = ModuleRegistry::empty();
     registry.register(config("base")).unwrap();
     let barrier = Barrier::new(THREADS);
-    let outcomes: Vec<Vec<(String, Result<(), &'static str>)>> = std::thread::scope(|s| {
+    let outcomes: Vec<Vec<Outcome>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..THREADS)
             .map(|t| {
-                let registry = &registry;
-                let barrier = &barrier;
+                let (registry, barrier) = (&registry, &barrier);
                 s.spawn(move || {
-                    let mut out = Vec::new();
-                    let mut record =
-                        |name: String, r: Result<module_registry::ModuleInfo, RegistryError>| {
-                            let r = r.map(|_| ()).map_err(|e| match e.validation_errors() {
-                                Some(errors) => errors.errors()[0].code(),
-                                None => "other",
-                            });
-                            out.push((name, r));
-                        };
                     barrier.wait();
-                    for k in 0..50 {
-                        // Every thread races for the same name.
-                        let name = format!("shared-{k}");
-                        let r = registry.register(config(&name).with_version(format!("1.0.{t}")));
-                        record(name, r);
-                        // Pairs that depend on each other optionally: the later one closes a cycle.
-                        let (me, other) = if t % 2 == 0 { ("x", "y") } else { ("y", "x") };
-                        let name = format!("pair-{k}-{}-{me}", t / 2);
-                        let other = format!("pair-{k}-{}-{other}", t / 2);
-                        let r = registry.register(
-                            config(&name).add_dependency(DependencyConfig::new(other).optional()),
-                        );
-                        record(name, r);
-                        // Private chains, each link on the previous one and on "base".
-                        let name = format!("chain-{t}-{k}");
-                        let mut c = config(&name).add_dependency("base");
-                        if k > 0 {
-                            c = c.add_dependency(format!("chain-{t}-{}", k - 1));
-                        }
-                        let r = registry.register(c);
-                        record(name, r);
-                    }
-                    out
+                    writer(t, registry)
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let all: Vec<&(String, Result<(), &str>)> = outcomes.iter().flatten().collect();
+    let all: Vec<&Outcome> = outcomes.iter().flatten().collect();
     for k in 0..50 {
         let name = format!("shared-{k}");
         let wins = all.iter().filter(|(n, r)| *n == name && r.is_ok()).count();
