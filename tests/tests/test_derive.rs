@@ -167,6 +167,6 @@ fn handles_are_copy_zero_sized_and_send_sync() {
 
 #[test]
 fn descriptor_is_small() {
-    // SPEC §8: at most 256 bytes per descriptor, strings excluded.
+    // At most 256 bytes per descriptor, strings excluded.
     assert!(std::mem::size_of::<module_registry::ModuleDescriptor>() <= 256);
 }

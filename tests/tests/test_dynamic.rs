@@ -900,7 +900,7 @@ fn bad_strings_are_errors_not_panics() {
 }
 
 #[test]
-fn faq_custom_discovery_strategy() -> TestResult {
+fn faq_custom_discovery_strategy_that_finds_nothing_leaves_the_registry_answers() -> TestResult {
     struct MyCustomDiscoveryStrategy;
 
     impl CustomDiscoveryStrategy for MyCustomDiscoveryStrategy {
@@ -914,28 +914,32 @@ fn faq_custom_discovery_strategy() -> TestResult {
         ModuleRegistry::new().add_custom_discovery_strategy(Box::new(MyCustomDiscoveryStrategy));
     let found = registry.discover(DiscoveryQuery::new().with_name_pattern("static-upper"))?;
     assert_eq!(names(&found), ["static-upper"]);
+    Ok(())
+}
 
-    /// A catalogue of plugins on disk, say: answers with what matches.
-    struct Catalogue(Vec<&'static str>);
+/// A catalogue of plugins on disk, say: answers with what matches.
+struct Catalogue(Vec<&'static str>);
 
-    impl CustomDiscoveryStrategy for Catalogue {
-        fn discover(&self, query: &DiscoveryQuery) -> Result<Vec<ModuleInfo>, RegistryError> {
-            let mut out = Vec::new();
-            for name in &self.0 {
-                let info = ModuleInfo::from_config(
-                    ModuleConfig::new()
-                        .with_name(*name)
-                        .with_version("0.9.0")
-                        .with_type(ModuleType::DataProcessor),
-                )?;
-                if query.matches(&info) {
-                    out.push(info);
-                }
+impl CustomDiscoveryStrategy for Catalogue {
+    fn discover(&self, query: &DiscoveryQuery) -> Result<Vec<ModuleInfo>, RegistryError> {
+        let mut out = Vec::new();
+        for name in &self.0 {
+            let info = ModuleInfo::from_config(
+                ModuleConfig::new()
+                    .with_name(*name)
+                    .with_version("0.9.0")
+                    .with_type(ModuleType::DataProcessor),
+            )?;
+            if query.matches(&info) {
+                out.push(info);
             }
-            Ok(out)
         }
+        Ok(out)
     }
+}
 
+#[test]
+fn a_catalogue_strategy_adds_its_finds_and_the_registry_entry_wins() -> TestResult {
     let registry =
         ModuleRegistry::empty().add_custom_discovery_strategy(Box::new(Catalogue(vec![
             "zip-processor",
@@ -956,7 +960,11 @@ fn faq_custom_discovery_strategy() -> TestResult {
         "1.0.0",
         "the registry's own entry wins"
     );
+    Ok(())
+}
 
+#[test]
+fn a_failing_discovery_strategy_fails_the_discovery_with_its_error() {
     struct Broken;
     impl CustomDiscoveryStrategy for Broken {
         fn discover(&self, _: &DiscoveryQuery) -> Result<Vec<ModuleInfo>, RegistryError> {
@@ -969,59 +977,59 @@ fn faq_custom_discovery_strategy() -> TestResult {
         err.to_string(),
         "strategy failed for module \"plugins\": directory unreadable"
     );
-    Ok(())
+}
+
+struct MyCustomInstantiationStrategy;
+
+impl CustomInstantiationStrategy for MyCustomInstantiationStrategy {
+    fn instantiate(&self, module_info: &ModuleInfo) -> Result<Box<dyn DynModule>, RegistryError> {
+        Ok(Box::new(CustomModule {
+            name: module_info.name().to_owned(),
+            version: module_info.version().to_string(),
+        }))
+    }
+}
+
+/// Handles only `legacy-*` modules, and refuses to build them.
+struct Legacy;
+
+impl CustomInstantiationStrategy for Legacy {
+    fn instantiate(&self, module_info: &ModuleInfo) -> Result<Box<dyn DynModule>, RegistryError> {
+        Err(RegistryError::strategy(
+            module_info.name(),
+            "legacy modules are retired",
+        ))
+    }
+    fn handles(&self, module_info: &ModuleInfo) -> bool {
+        module_info.name().starts_with("legacy-")
+    }
+}
+
+fn plain_custom() -> ModuleConfig {
+    ModuleConfig::new()
+        .with_name("plain")
+        .with_version("1.2.3")
+        .with_type(ModuleType::custom("custom"))
 }
 
 #[test]
-fn faq_custom_instantiation_strategy() -> TestResult {
-    struct MyCustomInstantiationStrategy;
-
-    impl CustomInstantiationStrategy for MyCustomInstantiationStrategy {
-        fn instantiate(
-            &self,
-            module_info: &ModuleInfo,
-        ) -> Result<Box<dyn DynModule>, RegistryError> {
-            Ok(Box::new(CustomModule {
-                name: module_info.name().to_owned(),
-                version: module_info.version().to_string(),
-            }))
-        }
-    }
-
-    /// Handles only `legacy-*` modules, and refuses to build them.
-    struct Legacy;
-
-    impl CustomInstantiationStrategy for Legacy {
-        fn instantiate(
-            &self,
-            module_info: &ModuleInfo,
-        ) -> Result<Box<dyn DynModule>, RegistryError> {
-            Err(RegistryError::strategy(
-                module_info.name(),
-                "legacy modules are retired",
-            ))
-        }
-        fn handles(&self, module_info: &ModuleInfo) -> bool {
-            module_info.name().starts_with("legacy-")
-        }
-    }
-
-    let plain = ModuleConfig::new()
-        .with_name("plain")
-        .with_version("1.2.3")
-        .with_type(ModuleType::custom("custom"));
+fn without_a_factory_or_a_strategy_a_module_cannot_be_created() -> TestResult {
     let without = ModuleRegistry::empty();
-    without.register(plain.clone())?;
+    without.register(plain_custom())?;
     let err = without.create("plain").unwrap_err();
     assert_eq!(
         err.to_string(),
         "module \"plain\" has no factory, and no instantiation strategy handles it (needed by \"plain\")"
     );
+    Ok(())
+}
 
+#[test]
+fn faq_custom_instantiation_strategy_builds_the_modules_it_handles() -> TestResult {
     let registry = ModuleRegistry::empty()
         .add_custom_instantiation_strategy(Box::new(Legacy))
         .add_custom_instantiation_strategy(Box::new(MyCustomInstantiationStrategy));
-    registry.register(plain)?;
+    registry.register(plain_custom())?;
     registry.register(
         ModuleConfig::new()
             .with_name("legacy-db")

@@ -163,6 +163,21 @@ fn self_dependency_is_a_cycle() {
 }
 
 #[test]
+fn a_cycle_closed_by_a_registration_starts_at_the_smallest_name() {
+    let registry = ModuleRegistry::empty();
+    registry
+        .register(config("zeta").add_dependency(DependencyConfig::new("alpha").optional()))
+        .unwrap();
+    let err = registry
+        .register(config("alpha").add_dependency("zeta"))
+        .unwrap_err();
+    let e = &err.validation_errors().unwrap().errors()[0];
+    assert_eq!(e.code(), "MR0001");
+    assert_eq!(e.to_string(), "dependency cycle: alpha -> zeta -> alpha");
+    assert!(registry.get("alpha").is_none());
+}
+
+#[test]
 fn long_cycles_through_optional_edges() {
     let registry = ModuleRegistry::empty();
     registry
@@ -224,6 +239,54 @@ fn missing_capability_as_the_static_check_says() {
         .unwrap();
 }
 
+/// Capabilities follow the rule of names, which the derive enforces ("invalid capability"),
+/// and the dynamic registry runs the same checks: on provided and required capabilities, and on
+/// the names of dependencies.
+#[test]
+fn capability_strings_are_checked_like_names() {
+    let registry = ModuleRegistry::empty();
+    let refusal =
+        |result: Result<module_registry::ModuleInfo, RegistryError>| -> Vec<(String, String)> {
+            let err = result.unwrap_err();
+            err.validation_errors()
+                .unwrap()
+                .iter()
+                .map(|e| (e.code().to_owned(), e.to_string()))
+                .collect()
+        };
+    for bad in ["Not Valid", "", "UPPER", "a--b", "trailing-"] {
+        let expected = format!("invalid capability \"{bad}\" of module \"provider\": ");
+        let found = refusal(registry.register(config("provider").add_capability(bad)));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "MR0008");
+        assert!(found[0].1.starts_with(&expected), "{found:?}");
+        // Provided and required alike: each is reported.
+        let found = refusal(
+            registry.register(
+                config("requirer")
+                    .add_capability(bad)
+                    .add_required_capability(bad),
+            ),
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|(code, _)| code == "MR0008"), "{found:?}");
+        // A dependency on a name no module can have.
+        let found =
+            refusal(registry.register(
+                config("dependent").add_dependency(DependencyConfig::new(bad).optional()),
+            ));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "MR0008");
+        assert!(
+            found[0]
+                .1
+                .starts_with(&format!("invalid module name \"{bad}\"")),
+            "{found:?}"
+        );
+    }
+    assert!(registry.is_empty());
+}
+
 #[test]
 fn duplicate_name_names_both_places() {
     let registry = ModuleRegistry::from_registry(&modules![Storage]);
@@ -278,57 +341,62 @@ fn linked_problems_do_not_refuse_unrelated_registrations() {
         .unwrap();
 }
 
+const THREADS: usize = 8;
+
+/// A registration's name, and its first finding's code if it was refused.
+type Outcome = (String, Result<(), &'static str>);
+
+/// What thread `t` registers: a name every thread races for, one of a pair of modules that
+/// depend on each other optionally (the later one closes a cycle), and a private chain whose
+/// links depend on the previous one and on "base".
+fn writer(t: usize, registry: &ModuleRegistry) -> Vec<Outcome> {
+    let mut out = Vec::new();
+    let mut record = |name: String, r: Result<module_registry::ModuleInfo, RegistryError>| {
+        let r = r.map(|_| ()).map_err(|e| match e.validation_errors() {
+            Some(errors) => errors.errors()[0].code(),
+            None => "other",
+        });
+        out.push((name, r));
+    };
+    for k in 0..50 {
+        let name = format!("shared-{k}");
+        let r = registry.register(config(&name).with_version(format!("1.0.{t}")));
+        record(name, r);
+        let (me, other) = if t % 2 == 0 { ("x", "y") } else { ("y", "x") };
+        let name = format!("pair-{k}-{}-{me}", t / 2);
+        let other = format!("pair-{k}-{}-{other}", t / 2);
+        let r = registry
+            .register(config(&name).add_dependency(DependencyConfig::new(other).optional()));
+        record(name, r);
+        let name = format!("chain-{t}-{k}");
+        let mut c = config(&name).add_dependency("base");
+        if k > 0 {
+            c = c.add_dependency(format!("chain-{t}-{}", k - 1));
+        }
+        let r = registry.register(c);
+        record(name, r);
+    }
+    out
+}
+
 #[test]
 fn eight_concurrent_writers() {
-    const THREADS: usize = 8;
     let registry = ModuleRegistry::empty();
     registry.register(config("base")).unwrap();
     let barrier = Barrier::new(THREADS);
-    let outcomes: Vec<Vec<(String, Result<(), &'static str>)>> = std::thread::scope(|s| {
+    let outcomes: Vec<Vec<Outcome>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..THREADS)
             .map(|t| {
-                let registry = &registry;
-                let barrier = &barrier;
+                let (registry, barrier) = (&registry, &barrier);
                 s.spawn(move || {
-                    let mut out = Vec::new();
-                    let mut record =
-                        |name: String, r: Result<module_registry::ModuleInfo, RegistryError>| {
-                            let r = r.map(|_| ()).map_err(|e| match e.validation_errors() {
-                                Some(errors) => errors.errors()[0].code(),
-                                None => "other",
-                            });
-                            out.push((name, r));
-                        };
                     barrier.wait();
-                    for k in 0..50 {
-                        // Every thread races for the same name.
-                        let name = format!("shared-{k}");
-                        let r = registry.register(config(&name).with_version(format!("1.0.{t}")));
-                        record(name, r);
-                        // Pairs that depend on each other optionally: the later one closes a cycle.
-                        let (me, other) = if t % 2 == 0 { ("x", "y") } else { ("y", "x") };
-                        let name = format!("pair-{k}-{}-{me}", t / 2);
-                        let other = format!("pair-{k}-{}-{other}", t / 2);
-                        let r = registry.register(
-                            config(&name).add_dependency(DependencyConfig::new(other).optional()),
-                        );
-                        record(name, r);
-                        // Private chains, each link on the previous one and on "base".
-                        let name = format!("chain-{t}-{k}");
-                        let mut c = config(&name).add_dependency("base");
-                        if k > 0 {
-                            c = c.add_dependency(format!("chain-{t}-{}", k - 1));
-                        }
-                        let r = registry.register(c);
-                        record(name, r);
-                    }
-                    out
+                    writer(t, registry)
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let all: Vec<&(String, Result<(), &str>)> = outcomes.iter().flatten().collect();
+    let all: Vec<&Outcome> = outcomes.iter().flatten().collect();
     for k in 0..50 {
         let name = format!("shared-{k}");
         let wins = all.iter().filter(|(n, r)| *n == name && r.is_ok()).count();

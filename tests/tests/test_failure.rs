@@ -341,6 +341,59 @@ fn quiet_panics() {
     std::panic::set_hook(Box::new(|_| {}));
 }
 
+/// The boot failed at `failing` (index `k`) in `stage`, and says so.
+fn assert_failed_at(err: &BootError, failing: &ModuleDescriptor, stage: Stage, mode: Mode) {
+    let k = index_of(failing);
+    let BootError::Failed {
+        module,
+        stage: s,
+        path,
+        error,
+        cleanup,
+    } = err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(*module, failing.name());
+    assert_eq!(*s, stage);
+    assert!(cleanup.is_empty());
+    assert_eq!(path.last(), Some(&failing.name()));
+    match mode {
+        Mode::Error => assert_eq!(error.to_string(), format!("injected at {k}")),
+        Mode::Panic => assert_eq!(
+            error.to_string(),
+            format!("panicked: injected panic at {k}")
+        ),
+    }
+    assert!(err.to_string().contains(failing.name()), "{err}");
+}
+
+/// The events of a fail-fast boot that fails at position `pos` (index `k`) in `stage`: the
+/// modules before it created and initialized, the failing one created (and initialized and
+/// dropped, if it failed there), then the ones before it cleaned up and dropped in reverse.
+fn fail_fast_events(
+    order: &[&'static ModuleDescriptor],
+    pos: usize,
+    stage: Stage,
+) -> Vec<(String, usize)> {
+    let k = index_of(order[pos]);
+    let mut expected = Vec::new();
+    for d in &order[..pos] {
+        expected.push(("create".to_owned(), index_of(d)));
+        expected.push(("init".to_owned(), index_of(d)));
+    }
+    expected.push(("create".to_owned(), k));
+    if stage == Stage::Initialize {
+        expected.push(("init".to_owned(), k));
+        expected.push(("drop".to_owned(), k));
+    }
+    for d in order[..pos].iter().rev() {
+        expected.push(("cleanup".to_owned(), index_of(d)));
+        expected.push(("drop".to_owned(), index_of(d)));
+    }
+    expected
+}
+
 #[test]
 fn fail_fast_cleans_up_in_reverse_exactly_once_at_every_position() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -351,56 +404,54 @@ fn fail_fast_cleans_up_in_reverse_exactly_once_at_every_position() {
     for (pos, failing) in order.iter().enumerate() {
         for stage in [Stage::Create, Stage::Initialize] {
             for mode in [Mode::Error, Mode::Panic] {
-                let k = index_of(failing);
-                *FAIL.lock().unwrap() = Some((k, stage, mode));
+                *FAIL.lock().unwrap() = Some((index_of(failing), stage, mode));
                 take_log();
                 let err = registry.boot().unwrap_err();
-                let BootError::Failed {
-                    module,
-                    stage: s,
-                    path,
-                    error,
-                    cleanup,
-                } = &err
-                else {
-                    panic!("{err}")
-                };
-                assert_eq!(*module, failing.name());
-                assert_eq!(*s, stage);
-                assert!(cleanup.is_empty());
-                assert_eq!(path.last(), Some(&failing.name()));
-                match mode {
-                    Mode::Error => assert_eq!(error.to_string(), format!("injected at {k}")),
-                    Mode::Panic => assert_eq!(
-                        error.to_string(),
-                        format!("panicked: injected panic at {k}")
-                    ),
-                }
-                assert!(err.to_string().contains(failing.name()), "{err}");
-
-                let mut expected = Vec::new();
-                for d in &order[..pos] {
-                    expected.push(("create".to_owned(), index_of(d)));
-                    expected.push(("init".to_owned(), index_of(d)));
-                }
-                expected.push(("create".to_owned(), k));
-                if stage == Stage::Initialize {
-                    expected.push(("init".to_owned(), k));
-                    expected.push(("drop".to_owned(), k));
-                }
-                for d in order[..pos].iter().rev() {
-                    expected.push(("cleanup".to_owned(), index_of(d)));
-                    expected.push(("drop".to_owned(), index_of(d)));
-                }
+                assert_failed_at(&err, failing, stage, mode);
                 assert_eq!(
                     take_log(),
-                    expected,
+                    fail_fast_events(&order, pos, stage),
                     "failure at position {pos} in {stage} ({mode:?})"
                 );
             }
         }
     }
     *FAIL.lock().unwrap() = None;
+}
+
+/// The first module skipped failed in `initialize` with the injected panic; the others were
+/// skipped because a dependency was down.
+fn assert_skip_reasons(rt: &module_registry::Runtime) {
+    assert!(matches!(
+        rt.skipped()[0].reason,
+        SkipReason::Failed {
+            stage: Stage::Initialize,
+            ..
+        }
+    ));
+    assert!(
+        rt.skipped()[0]
+            .to_string()
+            .contains("panicked: injected panic"),
+        "{}",
+        rt.skipped()[0]
+    );
+    for s in &rt.skipped()[1..] {
+        assert!(matches!(s.reason, SkipReason::DependencyDown { .. }), "{s}");
+    }
+}
+
+/// Every created instance is dropped exactly once; cleanup ran for every running one.
+fn assert_dropped_once_and_running_cleaned_up(log: &[(String, usize)], down: &BTreeSet<usize>) {
+    for i in 0..50 {
+        let count = |what: &str| log.iter().filter(|(w, j)| w == what && *j == i).count();
+        assert_eq!(count("create"), count("drop"), "module {i}");
+        assert_eq!(
+            count("cleanup"),
+            usize::from(!down.contains(&i)),
+            "module {i}"
+        );
+    }
 }
 
 #[test]
@@ -428,35 +479,9 @@ fn degrade_skips_the_failed_module_and_its_dependents() {
             .map(|s| index_of(registry.find(s.module).unwrap()))
             .collect();
         assert_eq!(skipped, down);
-        assert!(matches!(
-            rt.skipped()[0].reason,
-            SkipReason::Failed {
-                stage: Stage::Initialize,
-                ..
-            }
-        ));
-        assert!(
-            rt.skipped()[0]
-                .to_string()
-                .contains("panicked: injected panic"),
-            "{}",
-            rt.skipped()[0]
-        );
-        for s in &rt.skipped()[1..] {
-            assert!(matches!(s.reason, SkipReason::DependencyDown { .. }), "{s}");
-        }
+        assert_skip_reasons(&rt);
         drop(rt);
-        // Every created instance is dropped exactly once; cleanup ran for every running one.
-        let log = take_log();
-        for i in 0..50 {
-            let count = |what: &str| log.iter().filter(|(w, j)| w == what && *j == i).count();
-            assert_eq!(count("create"), count("drop"), "module {i}");
-            assert_eq!(
-                count("cleanup"),
-                usize::from(!down.contains(&i)),
-                "module {i}"
-            );
-        }
+        assert_dropped_once_and_running_cleaned_up(&take_log(), &down);
     }
     *FAIL.lock().unwrap() = None;
 }
