@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 /// Why the check could not run. Each message says what to do about it.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// An environment variable cargo sets for build scripts is missing.
@@ -49,4 +49,11 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+}
+
+/// `Debug` reads like `Display`, with the causes: `unwrap()` and `?` in `main` print `Debug`.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        module_registry_core::diag::debug_report(self, f)
+    }
 }

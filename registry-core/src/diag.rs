@@ -24,7 +24,7 @@ impl fmt::Display for Hop {
 }
 
 /// One problem of the module graph. Each variant has a stable code (see [`ValidationError::code`]).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ValidationError {
     /// `MR0001`: modules depend on each other in a circle.
@@ -255,7 +255,7 @@ impl ValidationError {
 }
 
 /// Every problem found in one validation, in a deterministic order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ValidationErrors {
     errors: Vec<ValidationError>,
 }
@@ -326,4 +326,41 @@ impl<'a> IntoIterator for &'a ValidationErrors {
     fn into_iter(self) -> Self::IntoIter {
         self.errors.iter()
     }
+}
+
+/// The report, as rustc prints an error: `unwrap()` and `?` in `main` print `Debug`.
+impl fmt::Debug for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.report())
+    }
+}
+
+/// The report of every finding, as `Display` writes it: `unwrap()` and `?` in `main` print
+/// `Debug`.
+impl fmt::Debug for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Writes `error` as its `Display` says, then each underlying cause whose text the message does
+/// not already hold, as `Caused by:` lines: the `Debug` form of this project's error types, so
+/// that `unwrap()` and `?` in `main` print a report, not a struct dump.
+pub fn debug_report(error: &dyn std::error::Error, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let message = error.to_string();
+    f.write_str(&message)?;
+    let mut source = error.source();
+    let mut first = true;
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            if first {
+                f.write_str("\n\nCaused by:")?;
+                first = false;
+            }
+            write!(f, "\n    {text}")?;
+        }
+        source = cause.source();
+    }
+    Ok(())
 }

@@ -274,7 +274,10 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
             let traits = bracketed(value(meta, example)?, key, |input| {
                 let ty: syn::Type = input.parse()?;
                 match ty {
-                    syn::Type::TraitObject(t) if t.dyn_token.is_some() => Ok(t),
+                    syn::Type::TraitObject(t) if t.dyn_token.is_some() => {
+                        marker_bounds(&t)?;
+                        Ok(t)
+                    }
                     other => Err(syn::Error::new_spanned(
                         other,
                         "expected a trait object, as in `provides = [dyn CacheApi]`",
@@ -362,6 +365,33 @@ fn parse_dep(
     })
 }
 
+/// `provides = [dyn Api + Send]`: `Runtime::all::<dyn Api>()` looks an entry up by its exact
+/// type, so the extra bounds would hide it. Every module is `Send + Sync` already, so the
+/// entry is the trait alone; an error at the first extra bound says so.
+fn marker_bounds(t: &syn::TypeTraitObject) -> syn::Result<()> {
+    let mut traits = t.bounds.iter().filter_map(|b| match b {
+        syn::TypeParamBound::Trait(tr) => Some(tr),
+        _ => None,
+    });
+    let first = traits.next();
+    let extra = t.bounds.iter().nth(1);
+    match (first, extra) {
+        (Some(first), Some(extra)) => {
+            let name = quote::ToTokens::to_token_stream(&first.path)
+                .to_string()
+                .replace(' ', "");
+            Err(syn::Error::new_spanned(
+                extra,
+                format_args!(
+                    "write `provides = [dyn {name}]`: an entry is found by its exact type \
+                     (`runtime.all::<dyn {name}>()`), and every module is `Send + Sync` already"
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The value of a `key = value`, or an error at the key that shows how to write it.
 fn value<'a>(meta: &'a ParseNestedMeta<'_>, example: &str) -> syn::Result<ParseStream<'a>> {
     if meta.input.peek(Token![=]) {
@@ -379,6 +409,14 @@ fn string(input: ParseStream<'_>, example: &str) -> syn::Result<LitStr> {
     // the stream where it was, for the error.
     let fork = input.fork();
     match fork.parse::<LitStr>() {
+        Ok(lit) if !lit.suffix().is_empty() => Err(syn::Error::new(
+            lit.span(),
+            format_args!(
+                "unexpected suffix `{}` on a string literal: write `\"{}\"`",
+                lit.suffix(),
+                lit.value()
+            ),
+        )),
         Ok(lit) => {
             input.advance_to(&fork);
             Ok(lit)

@@ -5,7 +5,6 @@ use std::fmt;
 pub use module_registry_core::diag::{Hop, ValidationError, ValidationErrors};
 
 /// An error raised by a module: from `create`, a lifecycle hook or `process`.
-#[derive(Debug)]
 pub struct ModuleError {
     message: String,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
@@ -85,7 +84,7 @@ impl From<std::io::Error> for ModuleError {
 }
 
 /// Why [`Registry::boot`](crate::Registry::boot) failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum BootError {
     /// The module graph is invalid; nothing was started.
     #[error("cannot boot: {0}")]
@@ -109,7 +108,7 @@ pub enum BootError {
 }
 
 /// Every `cleanup` failure of one shutdown.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[error("{} module(s) failed to shut down: {}", failures.len(), failures.iter().map(|(m, e)| format!("\"{m}\": {e}")).collect::<Vec<_>>().join("; "))]
 pub struct ShutdownError {
     /// `(module, error)` in the order they happened (reverse boot order).
@@ -136,3 +135,18 @@ impl fmt::Display for Stage {
         })
     }
 }
+
+/// `Debug` reads like `Display`, with the causes: `unwrap()` and `?` in `main` print `Debug`.
+macro_rules! debug_as_report {
+    ($($error:ty),*) => {$(
+        impl ::std::fmt::Debug for $error {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::module_registry_core::diag::debug_report(self, f)
+            }
+        }
+    )*};
+}
+
+pub(crate) use debug_as_report;
+
+debug_as_report!(ModuleError, BootError, ShutdownError);

@@ -64,7 +64,8 @@ pub trait Lifecycle {
 #[diagnostic::on_unimplemented(
     message = "module `{Self}` does not declare a dependency on `{T}`",
     label = "`{T}` is not in `depends_on` of `{Self}`",
-    note = "add `{T}` to `depends_on` in the `#[module(...)]` attribute of `{Self}`"
+    note = "add `{T}` to `depends_on` in the `#[module(...)]` attribute of `{Self}`",
+    note = "if `{T}` is listed under `optional`, ask for it with `ctx.optional::<{T}>()`, which is `None` when it is absent"
 )]
 pub unsafe trait DependsOn<T>: Module {}
 
@@ -76,7 +77,8 @@ pub unsafe trait DependsOn<T>: Module {}
 #[diagnostic::on_unimplemented(
     message = "module `{Self}` does not declare an optional dependency on `{T}`",
     label = "`{T}` is not in `optional` of `{Self}`",
-    note = "add `{T}` to `optional` in the `#[module(...)]` attribute of `{Self}`"
+    note = "add `{T}` to `optional` in the `#[module(...)]` attribute of `{Self}`",
+    note = "if `{T}` is listed under `depends_on`, ask for it with `ctx.dep::<{T}>()`, which never fails"
 )]
 pub unsafe trait OptionallyDependsOn<T>: Module {}
 

@@ -5,7 +5,7 @@ use crate::error::{BootError, ModuleError, ValidationErrors};
 
 /// Why an operation of the [`ModuleRegistry`](crate::ModuleRegistry) failed. `Display` names
 /// the module involved.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryError {
     /// The registration was refused; the registry is unchanged. `errors` are the very findings
@@ -98,3 +98,5 @@ impl RegistryError {
         }
     }
 }
+
+crate::error::debug_as_report!(RegistryError);
