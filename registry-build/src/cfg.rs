@@ -99,6 +99,47 @@ impl CfgEnv {
         out
     }
 
+    /// The attributes rustc sees once every `#[cfg_attr(pred, attr, ...)]` is expanded: the
+    /// inner attributes where `pred` holds, nothing where it does not. `None` when a predicate
+    /// the check cannot evaluate guards a `module` or `derive` attribute: the item is then
+    /// unknown (its module, its name, its version), never guessed.
+    pub(crate) fn expand_cfg_attr(&self, attrs: &[syn::Attribute]) -> Option<Vec<syn::Attribute>> {
+        let mut out = Vec::with_capacity(attrs.len());
+        for attr in attrs {
+            if !attr.path().is_ident("cfg_attr") {
+                out.push(attr.clone());
+                continue;
+            }
+            let args = attr
+                .parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+                .ok()?;
+            let mut args = args.into_iter();
+            let predicate = args.next()?;
+            let inner: Vec<syn::Attribute> = args
+                .map(|meta| syn::Attribute {
+                    pound_token: attr.pound_token,
+                    style: attr.style,
+                    bracket_token: attr.bracket_token,
+                    meta,
+                })
+                .collect();
+            match self.eval(&predicate) {
+                Some(true) => out.extend(self.expand_cfg_attr(&inner)?),
+                Some(false) => {}
+                None if inner.iter().any(|a| {
+                    a.path().is_ident("module")
+                        || a.path().is_ident("derive")
+                        || a.path().is_ident("cfg_attr")
+                }) =>
+                {
+                    return None
+                }
+                None => {}
+            }
+        }
+        Some(out)
+    }
+
     /// Evaluates a `[target.<key>.dependencies]` key: a `cfg(...)` or a target triple.
     pub(crate) fn target_key(&self, key: &str) -> Option<bool> {
         if key.starts_with("cfg(") {

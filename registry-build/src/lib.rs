@@ -293,6 +293,16 @@ impl Checker {
             .filter_map(|(_, p)| p.extern_name.clone())
             .collect();
 
+        if !extern_crates.is_empty() && !scan.link_modules_called {
+            warnings.push(format!(
+                "modules in {} are not linked: nothing in `{}` names their crates, so the \
+                 linker drops them and `Registry::global()` will not have them; add \
+                 `module_registry::link_modules!();` at the crate root",
+                list_crates(&extern_crates),
+                graph.root
+            ));
+        }
+
         let mut sources: BTreeMap<String, String> =
             scan.files.drain(..).map(|f| (f.display, f.text)).collect();
         // `file!()` of the build script is relative to the directory rustc ran in: the
@@ -342,21 +352,20 @@ impl Checker {
         artifacts::write(&out_dir, report)
     }
 
-    /// The build-script entry point: checks, prints `cargo:rerun-if-changed` for every file
-    /// read and a `cargo:warning=` per non-fatal finding; on error prints every diagnostic to
-    /// stderr and exits with status 1 (no panic, no backtrace); on success writes the
-    /// artifacts.
+    /// The build-script entry point: checks and prints a `cargo:warning=` per non-fatal
+    /// finding; on error prints every diagnostic to stderr and exits with status 1 (no panic,
+    /// no backtrace); on success writes the artifacts and prints `cargo:rerun-if-changed` for
+    /// every file read.
     pub fn run(self) {
         let report = match self.check() {
             Ok(report) => report,
             Err(e) => fail(&e),
         };
-        for file in report.files() {
-            println!("cargo:rerun-if-changed={}", file.display());
-        }
         for warning in report.warnings() {
             println!("cargo:warning={warning}");
         }
+        // A failed build script runs again on the next build whatever it printed, so the
+        // `rerun-if-changed` lines would only stand between the user and the diagnostic.
         if !report.is_ok() {
             eprint!("{}", report.render());
             std::process::exit(1);
@@ -364,6 +373,19 @@ impl Checker {
         if let Err(e) = self.write_artifacts(&report) {
             fail(&e);
         }
+        for file in report.files() {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+    }
+}
+
+/// `` `a`, `b` and `c` ``.
+fn list_crates(crates: &BTreeSet<String>) -> String {
+    let names: Vec<String> = crates.iter().map(|c| format!("`{c}`")).collect();
+    match names.as_slice() {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
     }
 }
 

@@ -72,6 +72,15 @@ pub struct SourceError {
 }
 
 impl SourceError {
+    /// An error about a whole file, shown at its first line.
+    pub(crate) fn at_file(file: &'static str, message: String) -> Self {
+        SourceError {
+            message,
+            site: Location::new(file, 1, 1),
+            end: (1, 1),
+        }
+    }
+
     pub(crate) fn new(file: &'static str, shift: Shift, message: String, span: Span) -> Self {
         let site = crate::scan::site(file, shift, span);
         let (line, column) = shift.place(span.end());

@@ -17,8 +17,6 @@ use module_registry_core::req::VersionReq;
 pub(crate) enum Resolution {
     /// A scanned module, by index.
     Module(usize),
-    /// No scanned module has that name: reported as a missing dependency.
-    Missing,
     /// A module the scanner cannot see (cfg-gated or assumed): left to the boot-time twin.
     Unseen,
 }
@@ -126,19 +124,9 @@ fn resolve_one(
         direct
     };
     match candidates {
-        [] if scan.unseen.contains(ident) => Resolution::Unseen,
-        // Only a name written alone, not imported, in a file without glob imports, that no
-        // struct of the program has and no `use … as` gives, is surely missing. Anything else
-        // (a path into a crate the scan did not read, e.g. an optional dependency a feature of
-        // a dependency enables; a re-export; a glob) rustc resolves: the boot-time twin
-        // decides.
-        [] if dep.segments.len() == 1
-            && !dep.leading_colon
-            && imported.is_none()
-            && !uses.contains_key(GLOB) =>
-        {
-            Resolution::Missing
-        }
+        // A name no struct of the program has: rustc reports a path it cannot resolve, and a
+        // name the scan cannot see (a macro's, a crate it did not read, a glob) is the boot-time
+        // twin's to check. Either way, not a graph error.
         [] => Resolution::Unseen,
         // The derive's grammar reports a module that depends on itself, at that dependency:
         // as a one-module cycle it would be reported a second time.
@@ -148,7 +136,10 @@ fn resolve_one(
         {
             Resolution::Unseen
         }
-        [one] => Resolution::Module(*one),
+        [one] if designates(scan, m, dep, *one) => Resolution::Module(*one),
+        // A path that does not lead to the one struct of that name (`shop::Orders` with no
+        // crate `shop`): rustc's to report, or a path the scan cannot follow.
+        [_] => Resolution::Unseen,
         many => pick(scan, m, dep, many).unwrap_or_else(|| {
             warnings.push(format!(
                 "`{}` in `{}` ({}) could match several modules; that dependency was not checked",
@@ -157,6 +148,23 @@ fn resolve_one(
             Resolution::Unseen
         }),
     }
+}
+
+/// Whether the path `dep` as written in `from` can name `candidate`, the only scanned struct
+/// of its name: a name written alone is in scope (declared in the same module, imported, or
+/// possibly through a glob); a longer path starts where the candidate is (its crate, `crate`,
+/// `self`, `super`, a module of `from`'s crate, or an import).
+fn designates(scan: &Scan, from: &Found, dep: &FoundDep, candidate: usize) -> bool {
+    let uses = &scan.files[from.file].uses;
+    if let ([one], false) = (dep.segments.as_slice(), dep.leading_colon) {
+        if !uses.contains_key(one) {
+            // Declared in the same module, or possibly brought in by a glob; nothing else
+            // puts a struct of another module in scope.
+            return scan.modules[candidate].module_path == from.module_path
+                || uses.contains_key(GLOB);
+        }
+    }
+    pick(scan, from, dep, &[candidate]).is_some()
 }
 
 /// Among structs of the same name, the one the path designates, if the rules can tell.
@@ -243,7 +251,6 @@ pub(crate) fn nodes<'a>(modules: &'a [Found], resolved: &[Vec<Resolution>]) -> V
                 .filter_map(|(d, r)| {
                     let target = match *r {
                         Resolution::Module(i) => Target::Node(i),
-                        Resolution::Missing => Target::Missing(&d.text),
                         Resolution::Unseen => return None,
                     };
                     Some(Edge {

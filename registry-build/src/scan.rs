@@ -79,6 +79,8 @@ pub(crate) struct Scan {
     pub(crate) macro_capabilities: BTreeSet<String>,
     /// Packages that define such a macro: module crates, even when no module is visible.
     pub(crate) macro_packages: BTreeSet<usize>,
+    /// Whether a file of the application calls `link_modules!()`.
+    pub(crate) link_modules_called: bool,
     /// Item-level macro invocations: the macro's name and every identifier passed to it.
     pub(crate) invocations: Vec<(String, Vec<String>)>,
 }
@@ -95,10 +97,18 @@ struct Scope {
     /// Directory of child `mod x;` files: absolute, and as `file!()` spells it.
     dir: PathBuf,
     display_dir: PathBuf,
+    /// Directory of the file being read, where a `#[path]` outside inline modules is relative
+    /// to; absolute and as `file!()` spells it.
+    file_dir: PathBuf,
+    file_display_dir: PathBuf,
+    /// Inside an inline `mod x { ... }` of the file being read.
+    inline: bool,
     /// Under a `#[cfg]` the check cannot evaluate.
     gated: bool,
     /// The package version: a module's default `version`, as `CARGO_PKG_VERSION` is for the derive.
     version: semver::Version,
+    /// In the application package (the one whose build script runs the check).
+    in_app: bool,
 }
 
 /// Scans every crate root of every package. Files are parsed on all cores (a file's `mod`
@@ -119,8 +129,12 @@ pub(crate) fn scan(packages: &[Package], cfg: &CfgEnv) -> Scan {
                 module_path: root.name.clone(),
                 dir: parent(&path),
                 display_dir: parent(&display),
+                file_dir: parent(&path),
+                file_display_dir: parent(&display),
+                inline: false,
                 gated: false,
                 version: package.version.clone(),
+                in_app: package.is_root,
             };
             jobs.push((path, display, scope));
         }
@@ -142,30 +156,40 @@ pub(crate) fn scan(packages: &[Package], cfg: &CfgEnv) -> Scan {
     let parts: Vec<Scan> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                s.spawn(|| {
-                    let mut local = Scan::default();
-                    while let Some((path, display, scope)) = next_job(&shared, &wake) {
-                        let cfg = if packages[scope.package].is_root {
-                            cfg
-                        } else {
-                            &dep_cfg
-                        };
-                        let mut found = Vec::new();
-                        local.file(cfg, &path, &display, scope, &mut found);
-                        let mut state = shared.lock().unwrap_or_else(PoisonError::into_inner);
-                        for job in found {
-                            if state.visited.insert((job.0.clone(), job.2.root)) {
-                                state.jobs.push(job);
+                std::thread::Builder::new()
+                    .name("module-registry-build scan".to_owned())
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(s, || {
+                        let mut local = Scan::default();
+                        while let Some((path, display, scope)) = next_job(&shared, &wake) {
+                            let cfg = if packages[scope.package].is_root {
+                                cfg
+                            } else {
+                                &dep_cfg
+                            };
+                            let found = local.file_or_crash(cfg, &path, &display, scope);
+                            let mut state = shared.lock().unwrap_or_else(PoisonError::into_inner);
+                            for job in found {
+                                if state.visited.insert((job.0.clone(), job.2.root)) {
+                                    state.jobs.push(job);
+                                }
                             }
+                            state.active -= 1;
+                            wake.notify_all();
                         }
-                        state.active -= 1;
-                        wake.notify_all();
-                    }
-                    local
-                })
+                        local
+                    })
             })
             .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        handles
+            .into_iter()
+            .map(|h| match h.map(|h| h.join()) {
+                Ok(Ok(part)) => part,
+                // A worker that could not start, or died outside a file: its jobs went to the
+                // others or are lost, so the check must fail rather than pass on less.
+                _ => Scan::crashed("a scan worker stopped", "(the build check)"),
+            })
+            .collect()
     });
     merge(parts)
 }
@@ -194,21 +218,8 @@ fn next_job(shared: &Mutex<Shared>, wake: &Condvar) -> Option<(PathBuf, PathBuf,
 /// Joins the workers' results in a deterministic order: modules by package then place.
 fn merge(parts: Vec<Scan>) -> Scan {
     let mut out = Scan::default();
-    for mut part in parts {
-        let offset = out.files.len();
-        for m in &mut part.modules {
-            m.file += offset;
-        }
-        out.modules.append(&mut part.modules);
-        out.files.append(&mut part.files);
-        out.read.append(&mut part.read);
-        out.unseen.append(&mut part.unseen);
-        out.errors.append(&mut part.errors);
-        out.warnings.append(&mut part.warnings);
-        out.module_macros.append(&mut part.module_macros);
-        out.macro_capabilities.append(&mut part.macro_capabilities);
-        out.macro_packages.append(&mut part.macro_packages);
-        out.invocations.append(&mut part.invocations);
+    for part in parts {
+        out.absorb(part);
     }
     // By package, site and crate root. Sites sort by file name: rank the names once (a file
     // two crates read has one rank) rather than compare them in each of the sort's comparisons.
@@ -269,8 +280,84 @@ fn parent(path: &Path) -> PathBuf {
 
 type Queue = Vec<(PathBuf, PathBuf, Scope)>;
 
+/// The stack of a scan worker. syn parses and drops nested expressions, types and blocks
+/// recursively, and cargo builds build-script dependencies unoptimized: rustc accepts nesting
+/// hundreds deep, which a default 2 MiB thread stack does not.
+const WORKER_STACK: usize = 64 << 20;
+
 impl Scan {
+    /// Appends `part`'s findings; its modules' file indexes follow its files.
+    fn absorb(&mut self, mut part: Scan) {
+        let offset = self.files.len();
+        for m in &mut part.modules {
+            m.file += offset;
+        }
+        self.modules.append(&mut part.modules);
+        self.files.append(&mut part.files);
+        self.read.append(&mut part.read);
+        self.unseen.append(&mut part.unseen);
+        self.errors.append(&mut part.errors);
+        self.warnings.append(&mut part.warnings);
+        self.module_macros.append(&mut part.module_macros);
+        self.macro_capabilities.append(&mut part.macro_capabilities);
+        self.macro_packages.append(&mut part.macro_packages);
+        self.invocations.append(&mut part.invocations);
+        self.link_modules_called |= part.link_modules_called;
+    }
+
+    /// A scan whose only finding is that reading `file` failed inside the check.
+    fn crashed(what: &str, file: &str) -> Scan {
+        let mut scan = Scan::default();
+        scan.errors.push((
+            0,
+            SourceError::at_file(
+                intern(file),
+                format!("{what}: this is a bug of module-registry-build, please report it; the module graph was not checked"),
+            ),
+        ));
+        scan
+    }
+
+    /// [`Scan::file`], with a panic of the check turned into an error naming the file: never a
+    /// hang (the caller always counts the job done) nor a silent pass.
+    fn file_or_crash(&mut self, cfg: &CfgEnv, path: &Path, display: &Path, scope: Scope) -> Queue {
+        let root = scope.root;
+        let mut found = Vec::new();
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut local = Scan::default();
+            local.file(cfg, path, display, scope, &mut found);
+            local
+        }));
+        match read {
+            Ok(local) => {
+                self.absorb(local);
+                found
+            }
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                // Dropping a payload may panic in turn: leak it rather than unwind here.
+                std::mem::forget(panic);
+                let display = display.to_string_lossy();
+                let mut crash = Scan::crashed(
+                    &format!("the build check crashed while reading `{display}` ({message})"),
+                    &display,
+                );
+                crash.errors[0].0 = root;
+                self.absorb(crash);
+                Vec::new()
+            }
+        }
+    }
+
     fn file(&mut self, cfg: &CfgEnv, path: &Path, display: &Path, scope: Scope, queue: &mut Queue) {
+        #[cfg(test)]
+        if path.file_name().is_some_and(|n| n == tests::PANICS) {
+            panic!("a test made the scan panic");
+        }
         let Ok(text) = std::fs::read_to_string(path) else {
             if !scope.gated {
                 self.warnings.push(format!(
@@ -347,6 +434,7 @@ impl Walker<'_> {
             syn::Item::Fn(i) => &i.attrs,
             syn::Item::Use(i) => &i.attrs,
             syn::Item::Macro(i) => &i.attrs,
+            syn::Item::Type(i) => &i.attrs,
             _ => return,
         };
         let gated = match self.cfg.attrs(attrs) {
@@ -365,25 +453,36 @@ impl Walker<'_> {
             &gated_scope
         };
         match item {
-            syn::Item::Struct(s) => {
-                if let Some(derive) = derives_module(&s.attrs) {
-                    self.module(s.into(), derive, scope);
-                }
-            }
-            syn::Item::Enum(e) => {
-                if let Some(derive) = derives_module(&e.attrs) {
-                    self.module(e.into(), derive, scope);
-                }
-            }
-            syn::Item::Union(u) => {
-                if let Some(derive) = derives_module(&u.attrs) {
-                    self.module(u.into(), derive, scope);
-                }
-            }
+            syn::Item::Struct(s) => self.maybe_module(s.into(), scope),
+            syn::Item::Enum(e) => self.maybe_module(e.into(), scope),
+            syn::Item::Union(u) => self.maybe_module(u.into(), scope),
             syn::Item::Fn(f) => {
                 for stmt in f.block.stmts {
-                    if let syn::Stmt::Item(item) = stmt {
-                        self.item(item, scope);
+                    match stmt {
+                        syn::Stmt::Item(item) => self.item(item, scope),
+                        syn::Stmt::Macro(m) => self.macro_item(
+                            syn::ItemMacro {
+                                attrs: m.attrs,
+                                ident: None,
+                                mac: m.mac,
+                                semi_token: m.semi_token,
+                            },
+                            scope,
+                        ),
+                        _ => {}
+                    }
+                }
+            }
+            // `type Store = Storage;` names `Storage` as `use … as Store` would.
+            syn::Item::Type(t) => {
+                if let (true, syn::Type::Path(p)) = (t.generics.params.is_empty(), &*t.ty) {
+                    if p.qself.is_none() {
+                        let mut path: Vec<String> = Vec::new();
+                        if p.path.leading_colon.is_some() {
+                            path.push(String::new());
+                        }
+                        path.extend(p.path.segments.iter().map(|s| s.ident.to_string()));
+                        self.uses.insert(t.ident.to_string(), path);
                     }
                 }
             }
@@ -421,38 +520,46 @@ impl Walker<'_> {
                 module_path,
                 dir: scope.dir.join(dir),
                 display_dir: scope.display_dir.join(dir),
+                inline: true,
                 ..scope.clone()
             };
             self.items(items, &child);
             return;
         }
-        let (rel, mod_rs) = match &path_attr {
-            Some(p) => {
-                let p = PathBuf::from(p);
-                let mod_rs = p.file_name().is_some_and(|f| f == "mod.rs");
-                (p, mod_rs)
+        // As rustc reads `mod x;`: a `#[path]` is relative to the directory of the file it is
+        // written in, or, inside inline modules, to where their files would be. A file
+        // reached through `#[path]` keeps its children beside it, as a `mod.rs` does.
+        let (path, display, owns_dir) = match &path_attr {
+            Some(p) if !scope.inline => {
+                (scope.file_dir.join(p), scope.file_display_dir.join(p), true)
             }
+            Some(p) => (scope.dir.join(p), scope.display_dir.join(p), true),
             None if scope.dir.join(format!("{name}.rs")).is_file() => {
-                (PathBuf::from(format!("{name}.rs")), false)
+                let rel = format!("{name}.rs");
+                (scope.dir.join(&rel), scope.display_dir.join(&rel), false)
             }
-            None => (Path::new(name).join("mod.rs"), true),
+            None => {
+                let rel = Path::new(name).join("mod.rs");
+                (scope.dir.join(&rel), scope.display_dir.join(&rel), true)
+            }
         };
-        let path = scope.dir.join(&rel);
-        let display = scope.display_dir.join(&rel);
         // Children of `a.rs` live in `a/`; children of `a/mod.rs` live in `a/`.
-        let (dir, display_dir) = if mod_rs {
+        let (dir, display_dir) = if owns_dir {
             (parent(&path), parent(&display))
         } else {
             let stem = path.file_stem().map(PathBuf::from).unwrap_or_default();
             (parent(&path).join(&stem), parent(&display).join(&stem))
         };
         self.queue.push((
-            path,
-            display,
+            path.clone(),
+            display.clone(),
             Scope {
                 module_path,
                 dir,
                 display_dir,
+                file_dir: parent(&path),
+                file_display_dir: parent(&display),
+                inline: false,
                 ..scope.clone()
             },
         ));
@@ -476,6 +583,25 @@ impl Walker<'_> {
                 self.scan.unseen.extend(structs);
             }
         } else {
+            if name == "link_modules" && scope.in_app {
+                self.scan.link_modules_called = true;
+            }
+            // `declare! { #[derive(Module)] struct Storage; }`: a module the scan cannot read
+            // is unknown, not missing.
+            let mut derives = false;
+            let mut capabilities = Vec::new();
+            let mut structs = Vec::new();
+            macro_body(
+                m.mac.tokens.clone(),
+                &mut derives,
+                &mut capabilities,
+                &mut structs,
+            );
+            if derives {
+                self.scan.macro_packages.insert(scope.package);
+                self.scan.macro_capabilities.extend(capabilities);
+                self.scan.unseen.extend(structs);
+            }
             let mut idents = Vec::new();
             collect_idents(m.mac.tokens, &mut idents);
             self.scan.invocations.push((name, idents));
@@ -509,6 +635,24 @@ impl Walker<'_> {
             syn::UseTree::Glob(_) => {
                 self.uses.insert(GLOB.to_owned(), prefix.clone());
             }
+        }
+    }
+
+    /// A struct (enum, union) as rustc sees it once `cfg_attr` is expanded: a module if it
+    /// derives `Module`; unknown if a `cfg_attr` the check cannot evaluate may make it one or
+    /// change its attribute.
+    fn maybe_module(&mut self, mut node: syn::DeriveInput, scope: &Scope) {
+        if node.attrs.iter().any(|a| a.path().is_ident("cfg_attr")) {
+            match self.cfg.expand_cfg_attr(&node.attrs) {
+                Some(attrs) => node.attrs = attrs,
+                None => {
+                    self.scan.unseen.insert(node.ident.to_string());
+                    return;
+                }
+            }
+        }
+        if let Some(derive) = derives_module(&node.attrs) {
+            self.module(node, derive, scope);
         }
     }
 
@@ -716,4 +860,46 @@ const KEYWORDS: &[&str] = &[
 pub(crate) fn site(file: &'static str, shift: Shift, span: Span) -> Location {
     let (line, column) = shift.place(span.start());
     Location::new(file, line as u32, column as u32 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::Checker;
+
+    /// A file whose reading panics, as a bug of the check would.
+    pub(super) const PANICS: &str = "panics-the-scan.rs";
+
+    #[test]
+    fn a_panic_while_reading_a_file_is_an_error_naming_it() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tmp/scan-panic");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        let manifest = format!(
+            "[package]\nname = \"p\"\nversion = \"1.0.0\"\n[dependencies]\n\
+             module-registry = {{ path = {:?} }}\n[workspace]\n",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../registry")
+        );
+        let files = [
+            ("Cargo.toml", manifest.as_str()),
+            (
+                "src/lib.rs",
+                "#[path = \"panics-the-scan.rs\"]\nmod bad;\nmod good;\n",
+            ),
+            ("src/panics-the-scan.rs", "pub struct Fine;\n"),
+            ("src/good.rs", "pub struct AlsoFine;\n"),
+        ];
+        for (path, text) in files {
+            std::fs::write(dir.join(path), text).unwrap();
+        }
+        let report = Checker::new().manifest_dir(&dir).check().unwrap();
+        assert!(!report.is_ok());
+        let [error] = report.source_errors() else {
+            panic!("{:?}", report.source_errors());
+        };
+        assert!(error.site.file().ends_with(PANICS), "{error:?}");
+        assert!(error.message.contains("crashed"), "{}", error.message);
+        assert!(report.render().contains(PANICS), "{}", report.render());
+    }
 }

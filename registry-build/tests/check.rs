@@ -57,7 +57,9 @@ fn many_errors() {
     golden("many-errors", &report);
     let mut codes: Vec<&str> = report.errors().iter().map(ValidationError::code).collect();
     codes.sort_unstable();
-    assert_eq!(codes, ["MR0001", "MR0002", "MR0003", "MR0004", "MR0005"]);
+    // `depends_on = [Mailer]` with no `Mailer` anywhere is rustc's error to report, not a
+    // missing module.
+    assert_eq!(codes, ["MR0001", "MR0003", "MR0004", "MR0005"]);
 }
 
 #[test]
@@ -121,12 +123,10 @@ fn cfg() {
     let names: Vec<&str> = report.modules().iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, ["app"]);
 
-    // Without `assume_module`, a module from a generated file is a missing dependency.
+    // Without `assume_module`, a module from a generated file is one the scan cannot see: not
+    // a finding (rustc resolves the path, and `validate()` checks what is linked).
     let report = check("cfg", ".");
-    let [ValidationError::MissingDependency { dependency, .. }] = report.errors() else {
-        panic!("{:?}", report.errors());
-    };
-    assert_eq!(dependency, "Clock");
+    assert!(report.is_ok(), "{:?}", report.errors());
 }
 
 #[test]
@@ -265,25 +265,17 @@ fn file_in_two_crates_counts_once() {
 }
 
 /// A dependency written through a rename is resolved, one the scan cannot follow is left to the
-/// boot-time check, a self-dependency is reported once, and only a name nothing could mean is
-/// missing. `src/bin` is watched, so that a new binary re-runs the check.
+/// boot-time check, a self-dependency is reported once, and a name nothing could mean is left to
+/// rustc. `src/bin` is watched, so that a new binary re-runs the check.
 #[test]
 fn aliases() {
     let report = check("aliases", ".");
     golden("aliases", &report);
     let codes: Vec<&str> = report.errors().iter().map(ValidationError::code).collect();
-    assert_eq!(codes, ["MR0002", "MR0003"], "{}", report.render());
+    assert_eq!(codes, ["MR0003"], "{}", report.render());
     let text: Vec<String> = report.errors().iter().map(|e| e.to_string()).collect();
     assert!(
-        text[0].contains("\"lost\" depends on \"Nowhere\""),
-        "{text:?}"
-    );
-    let notes = report.errors()[0].notes();
-    assert_eq!(notes.len(), 2, "{notes:?}");
-    assert!(notes[0].starts_with("front needs lost  ("), "{notes:?}");
-    assert!(notes[1].starts_with("lost needs Nowhere  ("), "{notes:?}");
-    assert!(
-        text[1].contains("\"reporter\" requires \"storage\" ^2"),
+        text[0].contains("\"reporter\" requires \"storage\" ^2"),
         "{text:?}"
     );
     let messages: Vec<&str> = report
