@@ -425,6 +425,7 @@ fn scanned_modules(
                 .collect(),
             description: m.description.clone(),
             binary: m.binary,
+            version_site: m.version_site.clone(),
         })
         .collect()
 }

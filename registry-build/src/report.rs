@@ -40,6 +40,8 @@ pub struct ScannedModule {
     /// Defined in a binary of the application package: linked into that binary only, so not
     /// among the modules `link_modules!()` expects.
     pub(crate) binary: bool,
+    /// Where `version = "..."` is written, if it is.
+    pub(crate) version_site: Option<Location>,
 }
 
 /// One `depends_on` or `optional` entry.
@@ -256,7 +258,8 @@ impl Report {
                     format!("requires `{dependency}` {requirement}"),
                 )];
                 if let Some(m) = self.targets.get(site).map(|&i| &self.modules[i]) {
-                    out.push((m.site.clone(), format!("`{dependency}` is {found}")));
+                    let at = m.version_site.as_ref().unwrap_or(&m.site);
+                    out.push((at.clone(), format!("`{dependency}` is {found}")));
                 }
                 out
             }
@@ -291,6 +294,16 @@ impl Report {
         let stop = match end {
             Some((line, column)) if (line, column) > (site.line(), site.column()) => {
                 offset(text, line, column).unwrap_or(start + 1)
+            }
+            // A string literal, to its closing quote (a capability, a version).
+            _ if text[start..].starts_with('"') => {
+                let mut escaped = false;
+                let close = text[start + 1..].char_indices().find(|&(_, c)| {
+                    let done = c == '"' && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    done
+                });
+                close.map_or(start + 1, |(i, _)| start + 1 + i + 1)
             }
             _ => {
                 let ident = text[start..]

@@ -244,6 +244,7 @@ pub(crate) fn nodes<'a>(modules: &'a [Found], resolved: &[Vec<Resolution>]) -> V
             site: m.site.clone(),
             capabilities: m.capabilities.iter().map(String::as_str).collect(),
             requires: m.requires.iter().map(String::as_str).collect(),
+            requires_sites: m.requires_sites.clone(),
             deps: m
                 .deps
                 .iter()

@@ -38,6 +38,10 @@ pub(crate) struct Found {
     pub(crate) site: Location,
     pub(crate) capabilities: Vec<String>,
     pub(crate) requires: Vec<String>,
+    /// Where each `requires` entry is written.
+    pub(crate) requires_sites: Vec<Location>,
+    /// Where `version = "..."` is written, if it is.
+    pub(crate) version_site: Option<Location>,
     pub(crate) deps: Vec<FoundDep>,
 }
 
@@ -672,6 +676,11 @@ impl Walker<'_> {
             return;
         }
         let module = input.resolve(|| scope.version.clone());
+        let requires_sites = (input.attrs.requires.value.iter().flatten())
+            .map(|lit| site(self.display, self.shift, lit.span()))
+            .collect();
+        let version_site = (input.attrs.version.value.as_ref())
+            .map(|v| site(self.display, self.shift, v.lit.span()));
         let deps = module
             .dependencies
             .iter()
@@ -718,6 +727,8 @@ impl Walker<'_> {
             site: site(self.display, self.shift, derive),
             capabilities: module.capabilities,
             requires: module.requires,
+            requires_sites,
+            version_site,
             deps,
         });
     }

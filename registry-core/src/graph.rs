@@ -46,6 +46,10 @@ pub struct Node<'a> {
     pub capabilities: Vec<&'a str>,
     /// Required capabilities.
     pub requires: Vec<&'a str>,
+    /// Where each required capability is written, when the caller knows (the build check
+    /// does): a finding about it points there. Empty, or one per `requires` entry; otherwise
+    /// findings point at `site`.
+    pub requires_sites: Vec<Location>,
     /// Dependencies.
     pub deps: Vec<Edge<'a>>,
 }
@@ -218,12 +222,12 @@ fn check_capabilities(
     }
     let mut why = NeededBy::new(nodes);
     for (n, node) in order.iter().map(|&i| (i, &nodes[i])) {
-        for cap in &node.requires {
+        for (k, cap) in node.requires.iter().enumerate() {
             if !provided(cap) {
                 errors.push(ValidationError::MissingCapability {
                     capability: (*cap).to_owned(),
                     module: node.name.to_owned(),
-                    site: node.site.clone(),
+                    site: node.requires_sites.get(k).unwrap_or(&node.site).clone(),
                     needed_by: why.chain(n),
                 });
             }
@@ -517,6 +521,7 @@ mod tests {
             site: Location::runtime(),
             capabilities: Vec::new(),
             requires: Vec::new(),
+            requires_sites: Vec::new(),
             deps: Vec::new(),
         }
     }

@@ -298,6 +298,7 @@ impl Registry {
                 site: d.location.clone(),
                 capabilities: d.capabilities.to_vec(),
                 requires: d.requires.to_vec(),
+                requires_sites: Vec::new(),
                 deps: d
                     .dependencies
                     .iter()

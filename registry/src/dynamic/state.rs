@@ -301,6 +301,7 @@ impl State {
                 site: Location::runtime(),
                 capabilities: entry.capabilities.iter().map(|c| &**c).collect(),
                 requires: entry.requires.iter().map(|c| &**c).collect(),
+                requires_sites: Vec::new(),
                 deps: Vec::new(),
             }],
             local: HashMap::new(),
@@ -535,6 +536,7 @@ impl State {
                 site: e.site(),
                 capabilities: e.capabilities.iter().map(|c| &**c).collect(),
                 requires: e.requires.iter().map(|c| &**c).collect(),
+                requires_sites: Vec::new(),
                 deps: e
                     .deps
                     .iter()
@@ -586,6 +588,7 @@ impl State {
                     site: Location::runtime(),
                     capabilities: Vec::new(),
                     requires: Vec::new(),
+                    requires_sites: Vec::new(),
                     deps: self
                         .links(g)
                         .iter()
@@ -650,6 +653,7 @@ impl<'s> Hood<'s> {
             site: e.site(),
             capabilities: Vec::new(),
             requires: Vec::new(),
+            requires_sites: Vec::new(),
             deps: Vec::new(),
         });
         self.local.insert(g, self.nodes.len() - 1);
