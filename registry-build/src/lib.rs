@@ -247,7 +247,7 @@ impl Checker {
         // A file compiled into two crates of a package defines its modules once (the scan
         // sorts the first crate's reading first).
         let mut sites = BTreeSet::new();
-        scan.modules.retain(|m| sites.insert(m.site.clone()));
+        scan.modules.retain(|m| sites.insert(m.site));
 
         let mut warnings = graph.warnings;
         warnings.append(&mut scan.warnings);
@@ -258,7 +258,7 @@ impl Checker {
             .map(|(capability, site)| RequiredCapability {
                 capability,
                 by: &graph.root,
-                site: site.clone(),
+                site: *site,
             })
             .collect();
         let nodes = resolve::nodes(&scan.modules, &resolved);
@@ -274,7 +274,7 @@ impl Checker {
                 .zip(&resolved)
                 .flat_map(|(m, res)| m.deps.iter().zip(res))
                 .filter_map(|(d, r)| match r {
-                    Resolution::Module(i) => Some((d.site.clone(), *i)),
+                    Resolution::Module(i) => Some((d.site, *i)),
                     _ => None,
                 })
                 .collect();
@@ -405,7 +405,7 @@ fn scanned_modules(
             provides: m.provides.clone(),
             type_name: format!("{}::{}", m.module_path, m.ident),
             package: packages[m.package].name.clone(),
-            site: m.site.clone(),
+            site: m.site,
             capabilities: m.capabilities.clone(),
             requires: m.requires.clone(),
             dependencies: m
@@ -420,12 +420,12 @@ fn scanned_modules(
                     },
                     requirement: d.req.as_ref().map(|(text, _)| text.clone()),
                     optional: d.optional,
-                    site: d.site.clone(),
+                    site: d.site,
                 })
                 .collect(),
             description: m.description.clone(),
             binary: m.binary,
-            version_site: m.version_site.clone(),
+            version_site: m.version_site,
         })
         .collect()
 }

@@ -230,22 +230,14 @@ impl Report {
         match e {
             ValidationError::Cycle { hops } => hops
                 .iter()
-                .map(|h| {
-                    (
-                        h.site.clone(),
-                        format!("`{}` depends on `{}` here", h.from, h.to),
-                    )
-                })
+                .map(|h| (h.site, format!("`{}` depends on `{}` here", h.from, h.to)))
                 .collect(),
             ValidationError::MissingDependency {
                 module,
                 dependency,
                 site,
                 ..
-            } => vec![(
-                site.clone(),
-                format!("`{module}` depends on `{dependency}` here"),
-            )],
+            } => vec![(*site, format!("`{module}` depends on `{dependency}` here"))],
             ValidationError::UnsatisfiedVersion {
                 dependency,
                 requirement,
@@ -253,13 +245,10 @@ impl Report {
                 site,
                 ..
             } => {
-                let mut out = vec![(
-                    site.clone(),
-                    format!("requires `{dependency}` {requirement}"),
-                )];
+                let mut out = vec![(*site, format!("requires `{dependency}` {requirement}"))];
                 if let Some(m) = self.targets.get(site).map(|&i| &self.modules[i]) {
                     let at = m.version_site.as_ref().unwrap_or(&m.site);
-                    out.push((at.clone(), format!("`{dependency}` is {found}")));
+                    out.push((*at, format!("`{dependency}` is {found}")));
                 }
                 out
             }
@@ -268,15 +257,15 @@ impl Report {
                 first,
                 second,
             } => vec![
-                (second.clone(), format!("`{name}` defined again here")),
-                (first.clone(), "first defined here".to_owned()),
+                (*second, format!("`{name}` defined again here")),
+                (*first, "first defined here".to_owned()),
             ],
             ValidationError::MissingCapability {
                 capability, site, ..
-            } => vec![(site.clone(), format!("requires `{capability}`"))],
+            } => vec![(*site, format!("requires `{capability}`"))],
             other => other
                 .site()
-                .map(|s| (s.clone(), String::new()))
+                .map(|s| (*s, String::new()))
                 .into_iter()
                 .collect(),
         }

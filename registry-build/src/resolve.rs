@@ -241,7 +241,7 @@ pub(crate) fn nodes<'a>(modules: &'a [Found], resolved: &[Vec<Resolution>]) -> V
         .map(|(m, res)| Node {
             name: &m.name,
             version: m.version.clone(),
-            site: m.site.clone(),
+            site: m.site,
             capabilities: m.capabilities.iter().map(String::as_str).collect(),
             requires: m.requires.iter().map(String::as_str).collect(),
             requires_sites: m.requires_sites.clone(),
@@ -261,7 +261,7 @@ pub(crate) fn nodes<'a>(modules: &'a [Found], resolved: &[Vec<Resolution>]) -> V
                             .as_ref()
                             .map(|(text, req)| VersionReq::from_semver(text, req)),
                         optional: d.optional,
-                        site: d.site.clone(),
+                        site: d.site,
                     })
                 })
                 .collect(),

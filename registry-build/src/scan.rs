@@ -252,7 +252,7 @@ fn merge(parts: Vec<Scan>) -> Scan {
         first.into_iter().map(|(f, r)| (f.to_owned(), r)).collect();
     out.errors
         .retain(|(root, e)| first.get(e.site.file()) == Some(root));
-    out.errors.sort_by(|a, b| a.1.site.cmp(&b.1.site));
+    out.errors.sort_by_key(|a| a.1.site);
     out.warnings.sort();
     out.warnings.dedup();
     // A struct a module-deriving macro may have made from one of its arguments is unseen.

@@ -151,12 +151,12 @@ fn check_duplicates(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<Valida
             continue;
         }
         let mut defs: Vec<&Node<'_>> = group.iter().map(|&i| &nodes[i]).collect();
-        defs.sort_by(|a, b| a.site.cmp(&b.site));
+        defs.sort_by_key(|a| a.site);
         for later in &defs[1..] {
             errors.push(ValidationError::DuplicateName {
                 name: defs[0].name.to_owned(),
-                first: defs[0].site.clone(),
-                second: later.site.clone(),
+                first: defs[0].site,
+                second: later.site,
             });
         }
     }
@@ -172,7 +172,7 @@ fn check_edges(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationE
                     errors.push(ValidationError::MissingDependency {
                         module: node.name.to_owned(),
                         dependency: name.to_owned(),
-                        site: edge.site.clone(),
+                        site: edge.site,
                         needed_by: why.chain(n),
                     });
                 }
@@ -186,7 +186,7 @@ fn check_edges(nodes: &[Node<'_>], order: &[usize], errors: &mut Vec<ValidationE
                             dependency: dep.name.to_owned(),
                             requirement: req.text().to_owned(),
                             found: dep.version.to_string(),
-                            site: edge.site.clone(),
+                            site: edge.site,
                             needed_by: why.chain(n),
                         });
                     }
@@ -215,7 +215,7 @@ fn check_capabilities(
             errors.push(ValidationError::MissingCapability {
                 capability: req.capability.to_owned(),
                 module: req.by.to_owned(),
-                site: req.site.clone(),
+                site: req.site,
                 needed_by: Vec::new(),
             });
         }
@@ -227,7 +227,7 @@ fn check_capabilities(
                 errors.push(ValidationError::MissingCapability {
                     capability: (*cap).to_owned(),
                     module: node.name.to_owned(),
-                    site: node.requires_sites.get(k).unwrap_or(&node.site).clone(),
+                    site: *node.requires_sites.get(k).unwrap_or(&node.site),
                     needed_by: why.chain(n),
                 });
             }
@@ -273,7 +273,7 @@ impl<'n, 'a> NeededBy<'n, 'a> {
             hops.push(Hop {
                 from: nodes[d].name.to_owned(),
                 to: nodes[current].name.to_owned(),
-                site: nodes[d].deps[e].site.clone(),
+                site: nodes[d].deps[e].site,
             });
             seen.insert(d);
             current = d;
@@ -356,7 +356,7 @@ fn check_cycles(nodes: &[Node<'_>], ranking: &Ranking, errors: &mut Vec<Validati
                 Hop {
                     from: nodes[n].name.to_owned(),
                     to: to.to_owned(),
-                    site: edge.site.clone(),
+                    site: edge.site,
                 }
             })
             .collect();

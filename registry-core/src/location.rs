@@ -1,17 +1,18 @@
 //! Where a module, a dependency or a requirement was written.
 
-use std::borrow::Cow;
 use std::fmt;
 
 /// A place in the source, `file:line:column`, like [`std::panic::Location`].
 ///
 /// A descriptor's location is a constant (`file!()`, `line!()`, `column!()` of the derive); the
-/// build check's are the files it read. Locations order by file, line and column, and
+/// build check names the files it read with strings it keeps for the life of the process (one
+/// per file). So a location is `Copy` and fits in a `static`. Locations order by file, line and
+/// column, and
 /// [`Location::runtime`] after every source location: a module registered at run time comes
 /// after the linked ones, so a duplicate name's "first defined at" is the linked module.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Location {
-    file: Cow<'static, str>,
+    file: &'static str,
     line: u32,
     column: u32,
 }
@@ -22,20 +23,7 @@ const RUNTIME: &str = "<registered at run time>";
 impl Location {
     /// A location in a file known at compile time.
     pub const fn new(file: &'static str, line: u32, column: u32) -> Self {
-        Location {
-            file: Cow::Borrowed(file),
-            line,
-            column,
-        }
-    }
-
-    /// A location in a file named at run time (the build check's, for a file it read).
-    pub fn in_file(file: impl Into<Cow<'static, str>>, line: u32, column: u32) -> Self {
-        Location {
-            file: file.into(),
-            line,
-            column,
-        }
+        Location { file, line, column }
     }
 
     /// The location of a module registered at run time, which has no source.
@@ -50,8 +38,8 @@ impl Location {
 
     /// The source file: relative to the package root as `file!()` gives it, or as the build
     /// check read it.
-    pub fn file(&self) -> &str {
-        &self.file
+    pub fn file(&self) -> &'static str {
+        self.file
     }
 
     /// The 1-based line (0 for [`Location::runtime`]).
@@ -85,7 +73,7 @@ impl PartialOrd for Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {
-            f.write_str(&self.file)
+            f.write_str(self.file)
         } else {
             write!(f, "{}:{}:{}", self.file, self.line, self.column)
         }

@@ -93,18 +93,6 @@ fn descriptor(input: &Input<'_>, module: &Resolved<'_>) -> TokenStream {
     let description = &module.description;
     let type_name = ident.to_string();
     let location = location(Span::call_site());
-    // A dependency holds a `Location`, which has drop glue: a temporary array of them cannot
-    // be borrowed in a const call, a static can.
-    let count = module.dependencies.len();
-    let dependencies = if count == 0 {
-        quote!(&[])
-    } else {
-        quote! {{
-            static __DEPENDENCIES: [::module_registry::__private::Dependency; #count] =
-                [#(#dependencies),*];
-            &__DEPENDENCIES
-        }}
-    };
     quote! {
         ::module_registry::__private::descriptor::<#ident>(
             #name,
@@ -112,7 +100,7 @@ fn descriptor(input: &Input<'_>, module: &Resolved<'_>) -> TokenStream {
             #kind,
             &[#(#capabilities),*],
             &[#(#requires),*],
-            #dependencies,
+            &[#(#dependencies),*],
             &[#(#provides),*],
             #description,
             ::core::concat!(::core::module_path!(), "::", #type_name),

@@ -163,7 +163,7 @@ impl Registry {
             .map(|e| crate::ValidationError::NotLinked {
                 module: e.name.to_owned(),
                 type_name: e.type_name.to_owned(),
-                site: e.location.clone(),
+                site: e.location,
             })
             .collect()
     }
@@ -295,7 +295,7 @@ impl Registry {
             .map(|d| Node {
                 name: d.name,
                 version: d.version.to_semver(),
-                site: d.location.clone(),
+                site: d.location,
                 capabilities: d.capabilities.to_vec(),
                 requires: d.requires.to_vec(),
                 requires_sites: Vec::new(),
@@ -311,7 +311,7 @@ impl Registry {
                             },
                             req: dep.req,
                             optional: dep.optional,
-                            site: dep.location.clone(),
+                            site: dep.location,
                         }
                     })
                     .collect(),

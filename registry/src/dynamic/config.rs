@@ -271,7 +271,7 @@ impl Entry {
     /// Where the module was declared, as the graph checks report it.
     pub(crate) fn site(&self) -> Location {
         match self.origin {
-            Origin::Linked(d) => d.location().clone(),
+            Origin::Linked(d) => *d.location(),
             _ => Location::runtime(),
         }
     }
@@ -280,7 +280,7 @@ impl Entry {
     pub(crate) fn dep_site(&self, i: usize) -> Location {
         match self.origin {
             Origin::Linked(d) => match d.dependencies().get(i) {
-                Some(dep) => dep.location().clone(),
+                Some(dep) => *dep.location(),
                 None => Location::runtime(),
             },
             _ => Location::runtime(),
