@@ -803,9 +803,14 @@ fn derives_module(attrs: &[syn::Attribute]) -> Option<Span> {
             let paths = a
                 .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
                 .ok()?;
+            // rustc gives the derive the span of the whole path: its first token.
             paths.iter().find_map(|p| {
                 let last = p.segments.last()?;
-                (last.ident == "Module").then(|| last.ident.span())
+                let first = match p.leading_colon {
+                    Some(colon) => colon.spans[0],
+                    None => p.segments.first()?.ident.span(),
+                };
+                (last.ident == "Module").then_some(first)
             })
         })
 }
@@ -815,7 +820,7 @@ fn derives_module(attrs: &[syn::Attribute]) -> Option<Span> {
 /// `Some` holds what the syn reading above finds; `None` leaves any other list to it.
 fn plain_derive(tokens: TokenStream) -> Option<Option<Span>> {
     /// Where the reader is in `path, path, ...`.
-    #[derive(PartialEq)]
+    #[derive(Clone, Copy, PartialEq)]
     enum At {
         /// Before a path: `::`, an identifier, or the end.
         Start,
@@ -827,14 +832,19 @@ fn plain_derive(tokens: TokenStream) -> Option<Option<Span>> {
         Ident,
     }
     let mut at = At::Start;
-    // The first path ending in `Module`, and the current path's last segment if it is `Module`.
+    // The start of the first path ending in `Module` (rustc gives the derive the span of the
+    // whole path), the current path's start, and whether its last segment is `Module`.
     let mut found = None;
     let mut last = None;
+    let mut start = None;
     let mut joint = false;
     for tree in tokens {
         at = match (at, tree) {
             (At::Start | At::Ident, TokenTree::Punct(p)) if p.as_char() == ':' => {
                 joint = p.spacing() == Spacing::Joint;
+                if at == At::Start {
+                    start = Some(p.span());
+                }
                 last = None;
                 At::Colon
             }
@@ -845,7 +855,10 @@ fn plain_derive(tokens: TokenStream) -> Option<Option<Span>> {
                 if KEYWORDS.iter().any(|k| ident == k) {
                     return None;
                 }
-                last = (ident == "Module").then(|| ident.span());
+                if at == At::Start {
+                    start = Some(ident.span());
+                }
+                last = (ident == "Module").then_some(start).flatten();
                 At::Ident
             }
             (At::Ident, TokenTree::Punct(p)) if p.as_char() == ',' => {
