@@ -1,6 +1,6 @@
 //! The build check against the run-time twin, on generated programs built for real: random
 //! module graphs spread over files (a `#[path]` file among them), reached through type aliases
-//! and re-exports, with versions set by `cfg_attr`, requirements (satisfied: an unsatisfied one
+//! and re-exports, with names and versions set by `cfg_attr`, requirements (satisfied: an unsatisfied one
 //! does not compile), capabilities, duplicate names, cycles, and modules declared through a
 //! macro's arguments. Each program's build script runs
 //! the check and records its findings; the program prints them beside `validate()`'s.
@@ -71,6 +71,8 @@ struct Generated {
     version: &'static str,
     /// `#[cfg_attr(unix, module(version = "..."))]` instead of the `version` key.
     cfg_version: bool,
+    /// The `name`, if any, is given in `#[cfg_attr(unix, module(name = "..."))]`.
+    cfg_name: bool,
     capabilities: Vec<&'static str>,
     requires: Vec<&'static str>,
     deps: Vec<Dep>,
@@ -85,6 +87,7 @@ fn generate(rng: &mut Rng) -> Vec<Generated> {
             name: rng.chance(12).then_some("shared-name"),
             version: ["1.0.0", "1.4.0", "2.0.0"][rng.below(3)],
             cfg_version: rng.chance(25),
+            cfg_name: rng.chance(50),
             capabilities: pick(rng, &["kv", "log", "auth"], 30),
             requires: pick(rng, &["kv", "log", "auth", "rare"], 15),
             deps: Vec::new(),
@@ -127,11 +130,16 @@ fn pick(rng: &mut Rng, from: &[&'static str], percent: usize) -> Vec<&'static st
 fn declaration(modules: &[Generated], i: usize) -> String {
     let m = &modules[i];
     let mut keys = Vec::new();
+    let mut cfg_keys = Vec::new();
     if let Some(name) = m.name {
+        let keys = if m.cfg_name { &mut cfg_keys } else { &mut keys };
         keys.push(format!("name = {name:?}"));
     }
-    if !m.cfg_version {
-        keys.push(format!("version = {:?}", m.version));
+    let version = format!("version = {:?}", m.version);
+    if m.cfg_version {
+        cfg_keys.push(version);
+    } else {
+        keys.push(version);
     }
     let list = |words: &[&str]| words.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>();
     if !m.capabilities.is_empty() {
@@ -169,8 +177,8 @@ fn declaration(modules: &[Generated], i: usize) -> String {
     if !keys.is_empty() {
         writeln!(out, "#[module({})]", keys.join(", ")).unwrap();
     }
-    if m.cfg_version {
-        writeln!(out, "#[cfg_attr(unix, module(version = {:?}))]", m.version).unwrap();
+    if !cfg_keys.is_empty() {
+        writeln!(out, "#[cfg_attr(unix, module({}))]", cfg_keys.join(", ")).unwrap();
     }
     writeln!(out, "pub struct M{i};").unwrap();
     out
