@@ -23,3 +23,14 @@ pub mod req;
 pub mod version;
 
 pub use semver;
+
+/// The symbol under which `link_modules!()` exports the list of a program's modules on targets
+/// without linker sections (WebAssembly), as a string literal usable in attributes. A program
+/// that asks for the linked modules there without calling `link_modules!()` fails to link, and
+/// the name says what to do.
+#[macro_export]
+macro_rules! list_symbol {
+    () => {
+        "module_registry_modules__call_link_modules_at_the_crate_root"
+    };
+}

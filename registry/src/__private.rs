@@ -13,8 +13,38 @@ pub use crate::descriptor::{
     Dependency, Location, ModuleDescriptor, ModuleType, Provided, Version,
 };
 pub use crate::error::ModuleError;
-pub use crate::linked::{ExpectedModule, EXPECTED, MODULES};
+pub use crate::linked::ExpectedModule;
+#[cfg(not(target_family = "wasm"))]
+pub use crate::linked::{EXPECTED, MODULES};
 pub use crate::module::{Caster, DependsOn, Lifecycle, Module, OptionallyDependsOn};
+
+/// `static NAME: ModuleDescriptor = value;`, placed in the linker-collected slice of modules
+/// where the target has linker sections; elsewhere a plain static, which the build check's list
+/// names.
+#[cfg(not(target_family = "wasm"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __module_static {
+    (static $name:ident: $ty:ty = $value:expr;) => {
+        #[$crate::__private::distributed_slice($crate::__private::MODULES)]
+        #[linkme(crate = $crate::__private::linkme)]
+        static $name: $ty = $value;
+    };
+}
+
+/// `static NAME: ModuleDescriptor = value;`, placed in the linker-collected slice of modules
+/// where the target has linker sections; elsewhere a plain static, which the build check's list
+/// names.
+#[cfg(target_family = "wasm")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __module_static {
+    (static $name:ident: $ty:ty = $value:expr;) => {
+        static $name: $ty = $value;
+    };
+}
+
+pub use crate::__module_static as module_static;
 
 /// Builds a descriptor; `T`'s lifecycle functions are filled in here, not in the expansion.
 #[allow(clippy::too_many_arguments)]

@@ -47,21 +47,59 @@ pub(crate) enum Hook {
     Cleanup,
 }
 
-/// Instances by dense slice index.
+/// A runtime's instances, one slot per module it may hold.
+///
+/// Where the linker collects descriptors, a slot is the descriptor's index in the linked
+/// slice, read from its address. Elsewhere, each runtime maps the addresses of its registry's
+/// descriptors to slots once, at boot.
 pub(crate) struct Slots {
-    pub(crate) base: usize,
     pub(crate) slots: Box<[Option<Erased>]>,
+    #[cfg(target_family = "wasm")]
+    positions: std::collections::HashMap<usize, usize>,
 }
 
 impl Slots {
+    /// Empty slots for the modules of `modules`.
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) fn new(_modules: impl Iterator<Item = &'static ModuleDescriptor>) -> Slots {
+        Slots {
+            slots: vec![None; crate::linked::len()].into_boxed_slice(),
+        }
+    }
+
+    /// Empty slots for the modules of `modules`.
+    #[cfg(target_family = "wasm")]
+    pub(crate) fn new(modules: impl Iterator<Item = &'static ModuleDescriptor>) -> Slots {
+        let positions: std::collections::HashMap<usize, usize> = modules
+            .enumerate()
+            .map(|(i, d)| (d as *const ModuleDescriptor as usize, i))
+            .collect();
+        Slots {
+            slots: vec![None; positions.len()].into_boxed_slice(),
+            positions,
+        }
+    }
+
+    /// The slot of module `d`, if these slots have one for it.
+    #[cfg(not(target_family = "wasm"))]
+    #[inline(always)]
+    pub(crate) fn slot_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
+        crate::linked::index_of(d)
+    }
+
+    /// The slot of module `d`, if these slots have one for it.
+    #[cfg(target_family = "wasm")]
+    #[inline]
+    pub(crate) fn slot_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
+        self.positions
+            .get(&(d as *const ModuleDescriptor as usize))
+            .copied()
+    }
+
     #[inline(always)]
     pub(crate) fn erased<T: Module>(&self) -> Option<Erased> {
-        let offset = (T::DESCRIPTOR as *const ModuleDescriptor as usize).wrapping_sub(self.base);
-        match self
-            .slots
-            .get(offset / std::mem::size_of::<ModuleDescriptor>())
-        {
-            Some(slot) => *slot,
+        match self.slot_of(T::DESCRIPTOR) {
+            Some(i) => self.slots[i],
             None => None,
         }
     }

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use crate::descriptor::ModuleDescriptor;
 use crate::error::{BootError, ValidationErrors};
 use crate::index::{Index, NameTable};
-use crate::linked::{slice_index, EXPECTED, MODULES};
+use crate::linked;
 use crate::module::Module;
 use crate::runtime::{BootPolicy, Runtime};
 use module_registry_core::graph::{self, Edge, Node, Target};
@@ -91,7 +91,7 @@ impl Registry {
     /// How many modules.
     pub fn len(&self) -> usize {
         match &self.source {
-            Source::Linked => MODULES.len(),
+            Source::Linked => linked::len(),
             Source::List(list) => list.len(),
         }
     }
@@ -157,7 +157,7 @@ impl Registry {
             return Vec::new();
         }
         let mut seen = HashSet::new();
-        EXPECTED
+        linked::expected()
             .iter()
             .filter(|e| seen.insert(e.name) && self.find(e.name).is_none())
             .map(|e| crate::ValidationError::NotLinked {
@@ -234,7 +234,7 @@ impl Registry {
     #[inline]
     pub(crate) fn at(&self, pos: usize) -> &'static ModuleDescriptor {
         match &self.source {
-            Source::Linked => &MODULES[pos],
+            Source::Linked => linked::at(pos),
             Source::List(list) => list[pos],
         }
     }
@@ -242,7 +242,7 @@ impl Registry {
     /// The position of `d` in this registry.
     pub(crate) fn position(&self, d: &'static ModuleDescriptor) -> Option<usize> {
         match &self.source {
-            Source::Linked => slice_index(d),
+            Source::Linked => linked::index_of(d),
             Source::List(list) => list.iter().position(|x| std::ptr::eq(*x, d)),
         }
     }
@@ -274,9 +274,9 @@ impl Registry {
         let mut by_slice = Vec::new();
         let mut others: HashMap<*const ModuleDescriptor, usize> = HashMap::new();
         if let Source::List(list) = &self.source {
-            by_slice = vec![usize::MAX; MODULES.len()];
+            by_slice = vec![usize::MAX; linked::len()];
             for (i, &d) in list.iter().enumerate() {
-                match slice_index(d) {
+                match linked::index_of(d) {
                     Some(s) => by_slice[s] = i,
                     None => {
                         others.insert(d, i);
@@ -285,8 +285,8 @@ impl Registry {
             }
         }
         let position = |d: &'static ModuleDescriptor| match &self.source {
-            Source::Linked => slice_index(d),
-            Source::List(_) => match slice_index(d) {
+            Source::Linked => linked::index_of(d),
+            Source::List(_) => match linked::index_of(d) {
                 Some(s) => Some(by_slice[s]).filter(|&i| i != usize::MAX),
                 None => others.get(&(d as *const ModuleDescriptor)).copied(),
             },

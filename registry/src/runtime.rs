@@ -10,7 +10,6 @@ pub use crate::error::Stage;
 use crate::error::{BootError, ModuleError, ShutdownError};
 use crate::index::NameTable;
 use crate::instance::{hook, release, Hook, Slots};
-use crate::linked::{slice_index, MODULES};
 use crate::module::Caster;
 use crate::module::{Module, Processor};
 use crate::registry::Registry;
@@ -159,10 +158,7 @@ impl Runtime {
     pub(crate) fn boot(registry: &Registry, policy: BootPolicy) -> Result<Runtime, BootError> {
         let order = registry.init_order()?;
         let mut rt = Runtime {
-            slots: Slots {
-                base: MODULES.as_ptr() as usize,
-                slots: vec![None; MODULES.len()].into_boxed_slice(),
-            },
+            slots: Slots::new(registry.modules()),
             booted: Vec::with_capacity(order.len()),
             names: NameTable::build(std::iter::empty()),
             metrics: Vec::with_capacity(order.len()),
@@ -221,7 +217,9 @@ impl Runtime {
     }
 
     fn index_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
-        slice_index(d).filter(|&i| self.slots.slots[i].is_some())
+        self.slots
+            .slot_of(d)
+            .filter(|&i| self.slots.slots[i].is_some())
     }
 
     fn record(&mut self, d: &'static ModuleDescriptor, event: AuditEvent, at: Instant) {
@@ -239,7 +237,7 @@ impl Runtime {
             name: d.name(),
             ..ModuleMetrics::default()
         };
-        let Some(slot) = slice_index(d) else {
+        let Some(slot) = self.slots.slot_of(d) else {
             return Err((
                 Stage::Create,
                 ModuleError::new("descriptor is not in the linked module slice"),
@@ -288,7 +286,7 @@ impl Runtime {
         let mut failures = Vec::new();
         while let Some(d) = self.booted.pop() {
             let _span = tracing::info_span!("module", name = d.name()).entered();
-            let Some(slot) = slice_index(d) else {
+            let Some(slot) = self.slots.slot_of(d) else {
                 continue;
             };
             let Some(instance) = self.slots.slots[slot].take() else {
@@ -349,7 +347,7 @@ impl Runtime {
             .provides()
             .iter()
             .find_map(|p| p.caster.downcast_ref::<Caster<I>>())?;
-        let instance = self.slots.slots[slice_index(d)?]?;
+        let instance = self.slots.slots[self.slots.slot_of(d)?]?;
         // SAFETY: the caster was generated for this descriptor's module type, and `instance`
         // is that module's live instance.
         Some(unsafe { &*caster.cast(instance.data()) })
