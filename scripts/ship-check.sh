@@ -23,6 +23,7 @@ published=(
     registry-macros:module-registry-macros
     registry:module-registry
     registry-build:module-registry-build
+    bindings/c:module-registry-ffi
 )
 
 fail=0

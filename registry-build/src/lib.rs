@@ -321,7 +321,7 @@ impl Checker {
         let mut seen = BTreeSet::new();
         files.retain(|f| seen.insert(f.clone()));
 
-        Ok(Report {
+        let mut report = Report {
             package: graph.root,
             modules,
             errors,
@@ -332,9 +332,19 @@ impl Checker {
             boot_order,
             required: self.required.iter().map(|(c, _)| c.clone()).collect(),
             extern_crates: extern_crates.into_iter().collect(),
+            app_crates: graph
+                .packages
+                .iter()
+                .filter(|p| p.is_root)
+                .flat_map(|p| p.crates.iter().map(|c| (c.name.clone(), c.binary)))
+                .collect(),
             targets,
             dot,
-        })
+        };
+        if !artifacts::target_has_linker_sections() {
+            report.warn_unnameable();
+        }
+        Ok(report)
     }
 
     /// Writes `module_graph.json`, `module_graph.dot` and `module_registry_link.rs` for a
@@ -426,6 +436,20 @@ fn scanned_modules(
             description: m.description.clone(),
             binary: m.binary,
             version_site: m.version_site,
+            naming: report::Naming {
+                crate_name: m.crate_name.clone(),
+                path: m
+                    .module_path
+                    .split("::")
+                    .skip(1)
+                    .map(str::to_owned)
+                    .chain(std::iter::once(m.ident.clone()))
+                    .collect(),
+                extern_name: packages[m.package].extern_name.clone(),
+                in_app: packages[m.package].is_root,
+                public: m.public,
+                crate_visible: m.crate_visible,
+            },
         })
         .collect()
 }

@@ -42,6 +42,26 @@ pub struct ScannedModule {
     pub(crate) binary: bool,
     /// Where `version = "..."` is written, if it is.
     pub(crate) version_site: Option<Location>,
+    /// How the application's crates can name the struct, for the list of modules written on
+    /// targets without linker sections.
+    pub(crate) naming: Naming,
+}
+
+/// How the application's crates can name a module's struct.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Naming {
+    /// The crate it is in, as `module_path!()` starts.
+    pub(crate) crate_name: String,
+    /// The modules from that crate's root down to the struct, and the struct.
+    pub(crate) path: Vec<String>,
+    /// How the application names that crate, if it is a direct dependency.
+    pub(crate) extern_name: Option<String>,
+    /// In the application package.
+    pub(crate) in_app: bool,
+    /// Nameable from other crates.
+    pub(crate) public: bool,
+    /// Nameable from its own crate root.
+    pub(crate) crate_visible: bool,
 }
 
 /// One `depends_on` or `optional` entry.
@@ -107,6 +127,8 @@ pub struct Report {
     pub(crate) boot_order: Vec<usize>,
     pub(crate) required: Vec<String>,
     pub(crate) extern_crates: Vec<String>,
+    /// The crates of the application package: `(crate name, is a binary)`.
+    pub(crate) app_crates: Vec<(String, bool)>,
     /// The module each resolved dependency edge points at, by the edge's site.
     pub(crate) targets: BTreeMap<Location, usize>,
     /// `module_graph.dot`, from the shared graph module.
@@ -114,6 +136,25 @@ pub struct Report {
 }
 
 impl Report {
+    /// On a target without linker sections, a module that no crate of the application can name
+    /// is not in the list `link_modules!()` exports: say which, and why.
+    pub(crate) fn warn_unnameable(&mut self) {
+        for m in &self.modules {
+            let nameable = self.app_crates.iter().any(|(krate, _)| {
+                crate::artifacts::path_from(&m.naming, m.binary, krate).is_some()
+            });
+            if !nameable {
+                self.warnings.push(format!(
+                    "module \"{}\" ({}) is not in `Registry::global()` on this target: it has no \
+                     linker sections, so `link_modules!()` lists the modules by path, and no crate \
+                     of the application can name `{}` (make it and its modules `pub`, and its crate \
+                     a direct dependency), or use `modules![...]`",
+                    m.name, m.type_name, m.type_name
+                ));
+            }
+        }
+    }
+
     /// Whether there is no error: no graph finding and no source error.
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty() && self.source_errors.is_empty()

@@ -42,6 +42,11 @@ pub(crate) struct Found {
     pub(crate) requires_sites: Vec<Location>,
     /// Where `version = "..."` is written, if it is.
     pub(crate) version_site: Option<Location>,
+    /// Nameable from other crates: the struct and every module around it are `pub`.
+    pub(crate) public: bool,
+    /// Nameable from its own crate root: the struct is `pub` in some way, and every module
+    /// around it below the root is `pub`.
+    pub(crate) crate_visible: bool,
     pub(crate) deps: Vec<FoundDep>,
 }
 
@@ -107,6 +112,10 @@ struct Scope {
     file_display_dir: PathBuf,
     /// Inside an inline `mod x { ... }` of the file being read.
     inline: bool,
+    /// Every module from the crate root down to here is `pub`.
+    public: bool,
+    /// Every module below the crate's top-level ones down to here is `pub`.
+    visible_from_root: bool,
     /// Under a `#[cfg]` the check cannot evaluate.
     gated: bool,
     /// The package version: a module's default `version`, as `CARGO_PKG_VERSION` is for the derive.
@@ -136,6 +145,8 @@ pub(crate) fn scan(packages: &[Package], cfg: &CfgEnv) -> Scan {
                 file_dir: parent(&path),
                 file_display_dir: parent(&display),
                 inline: false,
+                public: true,
+                visible_from_root: true,
                 gated: false,
                 version: package.version.clone(),
                 in_app: package.is_root,
@@ -518,6 +529,10 @@ impl Walker<'_> {
             _ => None,
         });
         let module_path = format!("{}::{name}", scope.module_path);
+        let is_pub = matches!(m.vis, syn::Visibility::Public(_));
+        let at_root = !scope.module_path.contains("::");
+        let public = scope.public && is_pub;
+        let visible_from_root = scope.visible_from_root && (is_pub || at_root);
         if let Some((_, items)) = m.content {
             let dir = path_attr.as_deref().unwrap_or(name);
             let child = Scope {
@@ -525,6 +540,8 @@ impl Walker<'_> {
                 dir: scope.dir.join(dir),
                 display_dir: scope.display_dir.join(dir),
                 inline: true,
+                public,
+                visible_from_root,
                 ..scope.clone()
             };
             self.items(items, &child);
@@ -564,6 +581,8 @@ impl Walker<'_> {
                 file_dir: parent(&path),
                 file_display_dir: parent(&display),
                 inline: false,
+                public,
+                visible_from_root,
                 ..scope.clone()
             },
         ));
@@ -661,6 +680,7 @@ impl Walker<'_> {
     }
 
     fn module(&mut self, node: syn::DeriveInput, derive: Span, scope: &Scope) {
+        let node_vis = node.vis.clone();
         let mut cx = Errors::default();
         let input = Input::from_syn(&mut cx, &node);
         if let Some(input) = &input {
@@ -711,6 +731,11 @@ impl Walker<'_> {
                 }
             })
             .collect();
+        let (public, crate_visible) = match &node_vis {
+            syn::Visibility::Public(_) => (scope.public, scope.visible_from_root),
+            syn::Visibility::Restricted(_) => (false, scope.visible_from_root),
+            syn::Visibility::Inherited => (false, false),
+        };
         self.scan.modules.push(Found {
             name: module.name,
             version: module.version,
@@ -729,6 +754,8 @@ impl Walker<'_> {
             requires: module.requires,
             requires_sites,
             version_site,
+            public,
+            crate_visible,
             deps,
         });
     }

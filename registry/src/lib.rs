@@ -164,7 +164,13 @@
 //! # Details
 //!
 //! - Descriptors live in a [`linkme`] distributed slice: no life-before-main, no allocation to
-//!   register. On targets without linker sections, use [`modules!`].
+//!   register.
+//! - On targets without linker sections (WebAssembly), the derive places its descriptor in a
+//!   plain static, and [`Registry::global`] is the list the build check writes into the file
+//!   [`link_modules!`] includes: every module the application's crate can name by a public
+//!   path (the check warns about any other). The same source builds for both kinds of target,
+//!   with no `cfg` in user code. A program without a build script lists its modules with
+//!   [`modules!`]; asking it for `Registry::global()` there panics with that advice.
 //! - A crate that nothing references is not linked, and its modules are not in the slice; a
 //!   typed `depends_on` edge links the dependency's crate.
 //! - [`Registry`], [`Runtime`] and [`Handle`] are `Send + Sync`.
@@ -231,16 +237,21 @@ macro_rules! modules {
 }
 
 /// Links every module crate the build check found, and records the modules it expects, so that
-/// [`Registry::validate`] and [`Registry::boot`] name any module missing from the binary.
+/// [`Registry::validate`] and [`Registry::boot`] name any module missing from the binary. On
+/// targets without linker sections (WebAssembly), it is the list of modules
+/// [`Registry::global`] holds.
 ///
 /// Put it once at the crate root of the application, whose `build.rs` runs
-/// `module_registry_build::Checker`; it includes `OUT_DIR/module_registry_link.rs`.
+/// `module_registry_build::Checker`; it includes the file the check wrote for this crate,
+/// `OUT_DIR/module_registry_link_<crate>.rs`.
 #[macro_export]
 macro_rules! link_modules {
     () => {
         ::core::include!(::core::concat!(
             ::core::env!("OUT_DIR"),
-            "/module_registry_link.rs"
+            "/module_registry_link_",
+            ::core::env!("CARGO_CRATE_NAME"),
+            ".rs"
         ));
     };
 }

@@ -80,9 +80,20 @@ mod list {
     }
 
     pub(crate) fn modules() -> &'static [&'static ModuleDescriptor] {
+        // A program without `link_modules!()` leaves the symbol undefined, which the
+        // WebAssembly linker resolves to address 0. Read the address as an opaque value, so
+        // the check is not folded away on the assumption that statics are never null.
+        let at = std::hint::black_box(std::ptr::addr_of!(MODULE_LIST));
+        if at.is_null() {
+            panic!(
+                "`Registry::global()` on a target without linker sections lists the modules \
+                 that `module_registry::link_modules!()` names: call it at the crate root, with \
+                 `module_registry_build::Checker` in `build.rs`; or use `modules![...]`"
+            );
+        }
         // SAFETY: `link_modules!()` defines the symbol as a `static` of exactly this type, and
         // nothing writes it.
-        unsafe { MODULE_LIST }
+        unsafe { *at }
     }
 
     /// Descriptor address → position, built on first use.

@@ -274,9 +274,15 @@ impl Registry {
         let mut by_slice = Vec::new();
         let mut others: HashMap<*const ModuleDescriptor, usize> = HashMap::new();
         if let Source::List(list) = &self.source {
-            by_slice = vec![usize::MAX; linked::len()];
+            // Without linker sections an explicit list never reads the linked one, which a
+            // program without `link_modules!()` does not have.
+            let sections = cfg!(not(target_family = "wasm"));
+            if sections {
+                by_slice = vec![usize::MAX; linked::len()];
+            }
             for (i, &d) in list.iter().enumerate() {
-                match linked::index_of(d) {
+                let slice_index = if sections { linked::index_of(d) } else { None };
+                match slice_index {
                     Some(s) => by_slice[s] = i,
                     None => {
                         others.insert(d, i);
@@ -286,7 +292,10 @@ impl Registry {
         }
         let position = |d: &'static ModuleDescriptor| match &self.source {
             Source::Linked => linked::index_of(d),
-            Source::List(_) => match linked::index_of(d) {
+            Source::List(_) => match (!by_slice.is_empty())
+                .then(|| linked::index_of(d))
+                .flatten()
+            {
                 Some(s) => Some(by_slice[s]).filter(|&i| i != usize::MAX),
                 None => others.get(&(d as *const ModuleDescriptor)).copied(),
             },

@@ -1,0 +1,3 @@
+fn main() {
+    module_registry_build::Checker::new().run();
+}
