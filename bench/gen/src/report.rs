@@ -696,7 +696,7 @@ pub fn write(results: &Path, out: &Path) -> Result {
 
     let _ = writeln!(
         w,
-        "## Bars (SPEC §8)\n\n| bar | measured | verdict |\n|---|---|---|"
+        "## Bars\n\n| bar | measured | verdict |\n|---|---|---|"
     );
     for (bar, measured, v) in &bars {
         let _ = writeln!(w, "| {bar} | {measured} | {v} |");
@@ -715,7 +715,8 @@ pub fn write(results: &Path, out: &Path) -> Result {
 }
 
 /// The dynamic registry's section (`bench/runtime/benches/dynamic.rs`): its figures beside their
-/// peers, and the bars of the FAQ API's issue (SPEC §8 has none for it).
+/// peers, and the bars of the FAQ API (the performance bars of the static registry name none
+/// for it).
 fn dynamic(b: &mut String, text: &str) {
     if text.trim().is_empty() {
         let _ = writeln!(
