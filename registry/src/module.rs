@@ -37,7 +37,9 @@ pub unsafe trait Module: Lifecycle + Send + Sync + Sized + 'static {
 /// Hooks run by the runtime after `create` and at shutdown.
 ///
 /// Write `lifecycle` in `#[module(...)]` and implement this trait; without the flag the derive
-/// implements it with the default (empty) hooks.
+/// implements it with the default (empty) hooks, so an `impl Lifecycle` for a module without
+/// the flag is rustc's error E0119, "conflicting implementations of trait `Lifecycle`", at
+/// `#[derive(Module)]`: add `lifecycle` to the attribute.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` declares `lifecycle` but does not implement `Lifecycle`",
     note = "add `impl module_registry::Lifecycle for {Self} {{ ... }}`, or remove `lifecycle` from `#[module(...)]`"
