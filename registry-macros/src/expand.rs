@@ -41,9 +41,9 @@ fn expand(input: &Input<'_>, module: &Resolved<'_>) -> TokenStream {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all, clippy::pedantic)]
         const _: () = {
-            ::module_registry::__private::module_static! {
-                static __MODULE_DESCRIPTOR: ::module_registry::__private::ModuleDescriptor = #descriptor;
-            }
+            #[::module_registry::__private::distributed_slice(::module_registry::__private::MODULES)]
+            #[linkme(crate = ::module_registry::__private::linkme)]
+            static __MODULE_DESCRIPTOR: ::module_registry::__private::ModuleDescriptor = #descriptor;
             #impls
             #casters
             #requirements

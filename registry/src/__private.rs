@@ -4,8 +4,13 @@ use std::any::Any;
 use std::borrow::Cow;
 
 pub use linkme;
+#[cfg(not(target_family = "wasm"))]
 pub use linkme::distributed_slice;
 pub use module_registry_core::req::{Comparator, Op, VersionReq};
+/// Without linker sections a module's static stays a plain static, which the build check's list
+/// names.
+#[cfg(target_family = "wasm")]
+pub use module_registry_macros::__no_linker_section as distributed_slice;
 
 pub use crate::const_check::{check_requirement, stub};
 pub use crate::context::Context;
@@ -13,38 +18,8 @@ pub use crate::descriptor::{
     Dependency, Location, ModuleDescriptor, ModuleType, Provided, Version,
 };
 pub use crate::error::ModuleError;
-pub use crate::linked::ExpectedModule;
-#[cfg(not(target_family = "wasm"))]
-pub use crate::linked::{EXPECTED, MODULES};
+pub use crate::linked::{ExpectedModule, EXPECTED, MODULES};
 pub use crate::module::{Caster, DependsOn, Lifecycle, Module, OptionallyDependsOn};
-
-/// `static NAME: ModuleDescriptor = value;`, placed in the linker-collected slice of modules
-/// where the target has linker sections; elsewhere a plain static, which the build check's list
-/// names.
-#[cfg(not(target_family = "wasm"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __module_static {
-    (static $name:ident: $ty:ty = $value:expr;) => {
-        #[$crate::__private::distributed_slice($crate::__private::MODULES)]
-        #[linkme(crate = $crate::__private::linkme)]
-        static $name: $ty = $value;
-    };
-}
-
-/// `static NAME: ModuleDescriptor = value;`, placed in the linker-collected slice of modules
-/// where the target has linker sections; elsewhere a plain static, which the build check's list
-/// names.
-#[cfg(target_family = "wasm")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __module_static {
-    (static $name:ident: $ty:ty = $value:expr;) => {
-        static $name: $ty = $value;
-    };
-}
-
-pub use crate::__module_static as module_static;
 
 /// Builds a descriptor; `T`'s lifecycle functions are filled in here, not in the expansion.
 #[allow(clippy::too_many_arguments)]

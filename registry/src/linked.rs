@@ -20,6 +20,14 @@ pub struct ExpectedModule {
 #[cfg(not(target_family = "wasm"))]
 pub use self::sections::{EXPECTED, MODULES};
 
+/// Without linker sections, the name the derive's attribute is given and ignores.
+#[cfg(target_family = "wasm")]
+pub static MODULES: [ModuleDescriptor; 0] = [];
+
+/// Without linker sections, the name the build check's file would use; it writes a list there.
+#[cfg(target_family = "wasm")]
+pub static EXPECTED: [ExpectedModule; 0] = [];
+
 #[cfg(not(target_family = "wasm"))]
 mod sections {
     use linkme::distributed_slice;
