@@ -7,6 +7,11 @@ pub use linkme;
 pub use linkme::distributed_slice;
 pub use module_registry_core::req::{Comparator, Op, VersionReq};
 
+pub use crate::async_hooks::{
+    async_create, async_feature, async_hooks, async_lifecycle, boxed_create, sync_create,
+    sync_create_of_async, sync_hook_of_async, sync_lifecycle, AsyncCreate, AsyncHooks,
+    CreateFuture, DeclaresAsyncLifecycle,
+};
 pub use crate::const_check::{check_requirement, stub};
 pub use crate::context::Context;
 pub use crate::descriptor::{
@@ -42,6 +47,8 @@ pub const fn descriptor<T: Module>(
         type_name,
         location,
         create: crate::instance::create_erased::<T>,
+        #[cfg(feature = "async")]
+        hooks: T::__HOOKS,
     }
 }
 

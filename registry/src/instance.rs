@@ -88,6 +88,19 @@ impl Slots {
     }
 }
 
+// SAFETY: the slots hold pointers to instances of `Module`s, which are `Send + Sync`, and
+// `&Slots` only reads them. A `&Context` held across an await of an async `create` needs it.
+#[cfg(feature = "async")]
+unsafe impl Sync for Slots {}
+
+/// Moves a module into the runtime's `Arc`.
+#[cfg(feature = "async")]
+pub(crate) fn erase<T: Module>(module: T) -> Erased {
+    let instance: Arc<dyn Instance> = Arc::new(module);
+    // SAFETY: `Arc::into_raw` never returns null.
+    Erased(unsafe { NonNull::new_unchecked(Arc::into_raw(instance) as *mut dyn Instance) })
+}
+
 pub(crate) fn create_erased<T: Module>(slots: &Slots) -> Result<Erased, ModuleError> {
     let module = T::__create(&Context::<T>::new(slots))?;
     let instance: Arc<dyn Instance> = Arc::new(module);

@@ -171,6 +171,7 @@
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 
+mod async_hooks;
 mod const_check;
 mod context;
 mod index;
@@ -199,6 +200,8 @@ pub use crate::dynamic::{
     RegistryError,
 };
 pub use crate::error::{BootError, ModuleError, ShutdownError, ValidationError, ValidationErrors};
+#[cfg(feature = "async")]
+pub use crate::module::AsyncLifecycle;
 pub use crate::module::{DependsOn, Lifecycle, Module, OptionallyDependsOn, Processor};
 pub use crate::registry::{Handle, Registry};
 pub use crate::runtime::{BootPolicy, Runtime};
