@@ -88,10 +88,14 @@ impl Slots {
     }
 }
 
-// SAFETY: the slots hold pointers to instances of `Module`s, which are `Send + Sync`, and
-// `&Slots` only reads them. A `&Context` held across an await of an async `create` needs it.
+// SAFETY: an `Erased` points to an instance of a `Module`, which is `Send + Sync`. The async
+// boot holds instances across awaits, and a `&Context` held across an await of an async
+// `create` reads the slots.
 #[cfg(feature = "async")]
-unsafe impl Sync for Slots {}
+unsafe impl Send for Erased {}
+// SAFETY: as above.
+#[cfg(feature = "async")]
+unsafe impl Sync for Erased {}
 
 /// Moves a module into the runtime's `Arc`.
 #[cfg(feature = "async")]

@@ -1004,9 +1004,6 @@ where
 /// cancelled cleanup) drops the module.
 struct Owned(Option<Erased>);
 
-// SAFETY: the instance is a `Module`, `Send + Sync`, and only this value reaches it.
-unsafe impl Send for Owned {}
-
 impl Owned {
     fn get(&self) -> Erased {
         match self.0 {
