@@ -634,8 +634,10 @@ impl<'p> Sched<'p> {
         &mut self.timings[self.timing_of[pos as usize] as usize]
     }
 
+    /// Adds `pos` to the report; its start is its ready time until its hooks report theirs
+    /// (the clock is read three times per module, by the hooks).
     fn enter(&mut self, pos: u32, outcome: Outcome) {
-        let start = self.t0.elapsed();
+        let start = self.ready_at[pos as usize];
         self.timing_of[pos as usize] = self.timings.len() as u32;
         self.timings.push(ModuleTiming {
             name: self.name(pos),
@@ -672,7 +674,7 @@ impl<'p> Sched<'p> {
         };
         self.skipped.push((pos, skipped));
         self.enter(pos, Outcome::Skipped);
-        self.finish(pos, Status::Down);
+        self.finish(pos, Status::Down, self.ready_at[pos as usize]);
         true
     }
 
@@ -681,10 +683,10 @@ impl<'p> Sched<'p> {
         self.enter(pos, Outcome::Started);
     }
 
-    /// Marks `pos` finished and makes the dependents whose last dependency it was ready.
-    fn finish(&mut self, pos: u32, status: Status) {
+    /// Marks `pos` finished at offset `now` and makes the dependents whose last dependency
+    /// it was ready.
+    fn finish(&mut self, pos: u32, status: Status, now: Duration) {
         self.status[pos as usize] = status;
-        let now = self.t0.elapsed();
         for &dependent in self.plan.dependents.get(pos) {
             let waiting = &mut self.waiting[dependent as usize];
             *waiting -= 1;
@@ -696,16 +698,22 @@ impl<'p> Sched<'p> {
     }
 
     fn started(&mut self, pos: u32, times: &Times) {
+        let start = times.start.saturating_duration_since(self.t0);
         let timing = self.timing(pos);
+        timing.start = start;
         timing.create = times.create;
         timing.initialize = times.init;
+        let end = timing.end();
         self.record(pos, AuditEvent::Created, times.start + times.create);
         self.record(pos, AuditEvent::Initialized, times.start + times.create + times.init);
-        self.finish(pos, Status::Started);
+        self.finish(pos, Status::Started, end);
     }
 
-    fn note_failure(&mut self, pos: u32, failed: &Failed) {
+    /// Records a failure in the report and the audit trail; returns when it ended.
+    fn note_failure(&mut self, pos: u32, failed: &Failed) -> Duration {
+        let start = failed.times.start.saturating_duration_since(self.t0);
         let timing = self.timing(pos);
+        timing.start = start;
         timing.create = failed.times.create;
         timing.initialize = failed.times.init;
         timing.outcome = Outcome::Failed(failed.stage);
@@ -720,11 +728,12 @@ impl<'p> Sched<'p> {
         if failed.stage == Stage::Initialize {
             self.record(pos, AuditEvent::Dropped, end);
         }
+        end.saturating_duration_since(self.t0)
     }
 
     /// Records a failure; returns whether the boot stops.
     fn failed(&mut self, pos: u32, failed: Failed, in_init: &[AtomicBool]) -> bool {
-        self.note_failure(pos, &failed);
+        let end = self.note_failure(pos, &failed);
         match self.policy {
             BootPolicy::FailFast => {
                 self.status[pos as usize] = Status::Down;
@@ -741,7 +750,7 @@ impl<'p> Sched<'p> {
                     },
                 };
                 self.skipped.push((pos, skipped));
-                self.finish(pos, Status::Down);
+                self.finish(pos, Status::Down, end);
                 false
             }
         }
