@@ -362,7 +362,7 @@ impl Registry {
         let deadline = options.deadline.map(|d| t0 + d);
         let mut abort = false;
         let mut batch = Vec::new();
-        loop {
+        'boot: loop {
             while in_flight.len() < options.max_concurrency {
                 let Some(Reverse(pos)) = sched.ready.pop() else {
                     break;
@@ -375,8 +375,20 @@ impl Registry {
                 let span = tracing::info_span!(parent: &boot_span, "module", name = d.name(),
                     start_us = tracing::field::Empty, create_us = tracing::field::Empty,
                     init_us = tracing::field::Empty);
-                let hooks = start(&slots, &plan, pos, t0, options.hook_timeout, &in_init[pos as usize]);
-                in_flight.push(hooks.instrument(span));
+                let hooks = start(&slots, &plan, pos, t0, options.hook_timeout, &in_init[pos as usize], span.clone())
+                    .instrument(span);
+                if d.hooks.is_async() {
+                    in_flight.push(hooks);
+                    continue;
+                }
+                // Synchronous hooks run inline: their future is done at its first poll.
+                let Some((pos, outcome)) = hooks.now_or_never() else {
+                    unreachable!("`start` awaits nothing for a module without async hooks");
+                };
+                abort = settle(pos, outcome, &slots, &mut rollback, &mut sched, &in_init, false);
+                if abort {
+                    break 'boot;
+                }
             }
             let next = match deadline {
                 Some(at) => match tokio::time::timeout_at(at, in_flight.next()).await {
@@ -400,18 +412,7 @@ impl Registry {
             }
             batch.sort_by_key(|(pos, _)| *pos);
             for (pos, outcome) in batch.drain(..) {
-                match outcome {
-                    Ok(started) => {
-                        let e = started.instance.disarm();
-                        // SAFETY: between polls of the hooks, and once: `pos` starts once.
-                        unsafe { slots.install(plan.slot[pos as usize], e) };
-                        rollback.started.push(pos);
-                        sched.started(pos, &started.times);
-                    }
-                    Err(failed) if !abort => abort = sched.failed(pos, failed, &in_init),
-                    // A second failure in the turn that already stopped the boot.
-                    Err(failed) => sched.also_failed(pos, failed),
-                }
+                abort |= settle(pos, outcome, &slots, &mut rollback, &mut sched, &in_init, abort);
             }
             if abort {
                 break;
@@ -459,6 +460,34 @@ impl Runtime {
             Err(ShutdownError {
                 failures: failures.into_iter().map(|f| (f.module, f.error)).collect(),
             })
+        }
+    }
+}
+
+/// Installs a started module, or records its failure; returns whether the boot stops.
+fn settle(
+    pos: u32,
+    outcome: Result<Started, Failed>,
+    slots: &SharedSlots,
+    rollback: &mut Rollback<'_>,
+    sched: &mut Sched<'_>,
+    in_init: &[AtomicBool],
+    stopping: bool,
+) -> bool {
+    match outcome {
+        Ok(started) => {
+            let e = started.instance.disarm();
+            // SAFETY: between polls of the hooks, and once: `pos` starts once.
+            unsafe { slots.install(sched.plan.slot[pos as usize], e) };
+            rollback.started.push(pos);
+            sched.started(pos, &started.times);
+            false
+        }
+        Err(failed) if !stopping => sched.failed(pos, failed, in_init),
+        // A second failure in the turn that already stopped the boot.
+        Err(failed) => {
+            sched.also_failed(pos, failed);
+            true
         }
     }
 }
@@ -899,6 +928,7 @@ async fn start(
     boot_start: Instant,
     limit: Option<Duration>,
     in_init: &AtomicBool,
+    span: tracing::Span,
 ) -> (u32, Result<Started, Failed>) {
     let d = plan.order[pos as usize];
     let t0 = Instant::now();
@@ -919,9 +949,10 @@ async fn start(
         create: t1 - t0,
         init: t2 - t1,
     };
-    let span = tracing::Span::current();
-    span.record("start_us", (t0 - boot_start).as_micros() as u64);
-    span.record("create_us", (t1 - t0).as_micros() as u64);
+    if !span.is_disabled() {
+        span.record("start_us", (t0 - boot_start).as_micros() as u64);
+        span.record("create_us", (t1 - t0).as_micros() as u64);
+    }
     let instance = match created {
         Ok(e) => Owned(Some(e)),
         Err(fault) => {
@@ -940,7 +971,9 @@ async fn start(
         Some(run) => within(limit, unsafe { run(e, Hook::Initialize) }).await,
     };
     let t2 = Instant::now();
-    span.record("init_us", (t2 - t1).as_micros() as u64);
+    if !span.is_disabled() {
+        span.record("init_us", (t2 - t1).as_micros() as u64);
+    }
     match init {
         Ok(()) => (pos, Ok(Started { instance, times: times(t2) })),
         Err(fault) => {
@@ -974,7 +1007,8 @@ async fn within<T>(
     let caught = CatchUnwind(hook);
     match limit {
         None => caught.await,
-        Some(limit) => match tokio::time::timeout(limit, caught).await {
+        // Boxed: a `Sleep` is large, and would make every start's future larger.
+        Some(limit) => match Box::pin(tokio::time::timeout(limit, caught)).await {
             Ok(result) => result,
             Err(_) => Err(Fault {
                 kind: FailureKind::Timeout,
