@@ -27,7 +27,9 @@ pub(crate) fn hooks(input: &Input<'_>) -> Option<TokenStream> {
         return None;
     }
     let create = match attrs.create_async {
-        Some(token) => quote_spanned!(token.span=> ::module_registry::__private::async_create::<Self>()),
+        Some(token) => {
+            quote_spanned!(token.span=> ::module_registry::__private::async_create::<Self>())
+        }
         None => quote!(::module_registry::__private::sync_create::<Self>()),
     };
     // An unsatisfied `Self: AsyncLifecycle` is reported at `async` of `lifecycle = async`.

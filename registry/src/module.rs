@@ -87,9 +87,7 @@ pub trait Lifecycle {
 )]
 pub trait AsyncLifecycle: crate::async_hooks::DeclaresAsyncLifecycle + Send {
     /// Runs once, after `create`, before any dependent module is created.
-    fn initialize(
-        &mut self,
-    ) -> impl std::future::Future<Output = Result<(), ModuleError>> + Send {
+    fn initialize(&mut self) -> impl std::future::Future<Output = Result<(), ModuleError>> + Send {
         async { Ok(()) }
     }
 

@@ -42,7 +42,9 @@ impl Repo {
     async fn new(ctx: &Context<'_, Self>) -> Result<Self, ModuleError> {
         tokio::time::sleep(Duration::from_millis(5)).await;
         // The context is used after an await.
-        Ok(Repo { pool: ctx.dep::<Pool>() })
+        Ok(Repo {
+            pool: ctx.dep::<Pool>(),
+        })
     }
 }
 
@@ -94,11 +96,20 @@ async fn the_synchronous_shutdown_reports_async_cleanups_it_cannot_run() {
 #[tokio::test(start_paused = true)]
 async fn the_deadline_cancels_what_is_in_flight_and_rolls_back() {
     let options = BootOptions::new().deadline(Duration::from_secs(1));
-    let err = modules![Config, Pool, Slow].boot_async(options).await.unwrap_err();
-    let AsyncBootError::Failed { failures, report, .. } = err else {
+    let err = modules![Config, Pool, Slow]
+        .boot_async(options)
+        .await
+        .unwrap_err();
+    let AsyncBootError::Failed {
+        failures, report, ..
+    } = err
+    else {
         panic!("{err}");
     };
-    let failed: Vec<_> = failures.iter().map(|f| (f.module, f.stage, f.kind)).collect();
+    let failed: Vec<_> = failures
+        .iter()
+        .map(|f| (f.module, f.stage, f.kind))
+        .collect();
     assert_eq!(failed, [("slow", Stage::Create, FailureKind::Deadline)]);
     assert_eq!(report.modules.len(), 3);
 }
@@ -112,8 +123,13 @@ async fn degrade_boots_the_rest_after_a_timeout() {
     let (runtime, _) = registry.boot_async(options).await.unwrap();
     assert_eq!(runtime.len(), 2);
     assert_eq!(runtime.skipped()[0].module, "slow");
-    assert!(runtime.skipped()[0].to_string().contains("timed out after 1s"));
-    runtime.shutdown_async(ShutdownOptions::new()).await.unwrap();
+    assert!(runtime.skipped()[0]
+        .to_string()
+        .contains("timed out after 1s"));
+    runtime
+        .shutdown_async(ShutdownOptions::new())
+        .await
+        .unwrap();
 }
 
 #[test]
@@ -126,7 +142,9 @@ fn the_boot_and_shutdown_futures_are_send() {
         .start_paused(true)
         .build()
         .unwrap();
-    let (booted, _) = runtime.block_on(registry.boot_async(BootOptions::new())).unwrap();
+    let (booted, _) = runtime
+        .block_on(registry.boot_async(BootOptions::new()))
+        .unwrap();
     let shutdown = booted.shutdown_async(ShutdownOptions::new());
     send(&shutdown);
     runtime.block_on(shutdown).unwrap();

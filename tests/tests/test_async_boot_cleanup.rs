@@ -95,12 +95,16 @@ fn assert_nothing_left() {
 async fn assert_quiet_after_return() {
     let before = async_graph::script().log.len();
     tokio::time::sleep(Duration::from_secs(3600)).await;
-    assert_eq!(async_graph::script().log.len(), before, "a hook ran after return");
+    assert_eq!(
+        async_graph::script().log.len(),
+        before,
+        "a hook ran after return"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn fail_fast_rolls_back_exactly_what_started_at_every_position() {
-    let _exclusive = async_graph::exclusive();
+    let _exclusive = async_graph::exclusive().await;
     quiet_injected_panics();
     let registry = async_graph::registry();
     for (i, stage, fault) in injections() {
@@ -109,7 +113,13 @@ async fn fail_fast_rolls_back_exactly_what_started_at_every_position() {
             log: Vec::new(),
         };
         let err = registry.boot_async(options()).await.unwrap_err();
-        let AsyncBootError::Failed { failures, cleanup, report, .. } = err else {
+        let AsyncBootError::Failed {
+            failures,
+            cleanup,
+            report,
+            ..
+        } = err
+        else {
             panic!("n{i:02}: not a hook failure: {err}");
         };
         let kind = match fault {
@@ -121,7 +131,10 @@ async fn fail_fast_rolls_back_exactly_what_started_at_every_position() {
         let failed = failed.unwrap_or_else(|| panic!("n{i:02} {stage} not reported: {failures:?}"));
         assert_eq!((failed.stage, failed.kind), (stage, kind));
         assert!(cleanup.is_empty(), "{cleanup:?}");
-        assert!(report.modules.iter().any(|m| m.outcome == Outcome::Failed(stage)));
+        assert!(report
+            .modules
+            .iter()
+            .any(|m| m.outcome == Outcome::Failed(stage)));
         let log = async_graph::script().log.clone();
         assert!(async_graph::logged(&log, i, Event::Begin(stage)));
         assert_cleaned_up_once_in_reverse_order(&log);
@@ -143,7 +156,7 @@ fn down_with(i: usize) -> BTreeSet<usize> {
 
 #[tokio::test(start_paused = true)]
 async fn degrade_skips_exactly_the_failed_module_and_its_dependents() {
-    let _exclusive = async_graph::exclusive();
+    let _exclusive = async_graph::exclusive().await;
     quiet_injected_panics();
     let registry = async_graph::registry();
     for (i, stage, fault) in injections() {
@@ -160,7 +173,10 @@ async fn degrade_skips_exactly_the_failed_module_and_its_dependents() {
             .collect();
         assert_eq!(skipped, down_with(i), "n{i:02} {stage} {fault:?}");
         assert_eq!(runtime.len(), N - skipped.len());
-        runtime.shutdown_async(ShutdownOptions::new().max_concurrency(4)).await.unwrap();
+        runtime
+            .shutdown_async(ShutdownOptions::new().max_concurrency(4))
+            .await
+            .unwrap();
         let log = async_graph::script().log.clone();
         assert_cleaned_up_once_in_reverse_order(&log);
         assert_nothing_left();
@@ -169,7 +185,7 @@ async fn degrade_skips_exactly_the_failed_module_and_its_dependents() {
 
 #[tokio::test(start_paused = true)]
 async fn a_failing_cleanup_during_rollback_is_reported_and_the_rest_cleaned_up() {
-    let _exclusive = async_graph::exclusive();
+    let _exclusive = async_graph::exclusive().await;
     quiet_injected_panics();
     async_graph::script().faults = vec![
         (N - 1, Stage::Initialize, Fault::Error),
@@ -177,11 +193,17 @@ async fn a_failing_cleanup_during_rollback_is_reported_and_the_rest_cleaned_up()
         (6, Stage::Cleanup, Fault::Panic),
         (9, Stage::Cleanup, Fault::Error),
     ];
-    let err = async_graph::registry().boot_async(options()).await.unwrap_err();
+    let err = async_graph::registry()
+        .boot_async(options())
+        .await
+        .unwrap_err();
     let AsyncBootError::Failed { cleanup, .. } = err else {
         panic!("not a hook failure: {err}");
     };
-    let mut reported: Vec<_> = cleanup.iter().map(|f| (f.module, f.stage, f.kind)).collect();
+    let mut reported: Vec<_> = cleanup
+        .iter()
+        .map(|f| (f.module, f.stage, f.kind))
+        .collect();
     reported.sort_by_key(|r| r.0);
     assert_eq!(
         reported,

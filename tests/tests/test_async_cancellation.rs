@@ -21,13 +21,16 @@ fn options() -> BootOptions {
 async fn boot_time() -> u64 {
     let registry = async_graph::registry();
     let (runtime, report) = registry.boot_async(options()).await.unwrap();
-    runtime.shutdown_async(ShutdownOptions::new()).await.unwrap();
+    runtime
+        .shutdown_async(ShutdownOptions::new())
+        .await
+        .unwrap();
     report.total.as_millis() as u64
 }
 
 #[tokio::test(start_paused = true)]
 async fn dropping_the_boot_drops_every_started_module_once() {
-    let _exclusive = async_graph::exclusive();
+    let _exclusive = async_graph::exclusive().await;
     let registry = async_graph::registry();
     let total = boot_time().await;
     for ms in 0..total {
@@ -48,7 +51,7 @@ async fn dropping_the_boot_drops_every_started_module_once() {
 
 #[tokio::test(start_paused = true)]
 async fn dropping_the_shutdown_drops_every_module_once() {
-    let _exclusive = async_graph::exclusive();
+    let _exclusive = async_graph::exclusive().await;
     let registry = async_graph::registry();
     for ms in 0..12 {
         *async_graph::script() = async_graph::Script::default();
@@ -57,7 +60,9 @@ async fn dropping_the_shutdown_drops_every_module_once() {
         assert!(timeout(Duration::from_millis(ms), shutdown).await.is_err());
         let log = async_graph::script().log.clone();
         for i in 0..N {
-            let cleanups = log.iter().filter(|&&e| e == (i, Event::Begin(Stage::Cleanup)));
+            let cleanups = log
+                .iter()
+                .filter(|&&e| e == (i, Event::Begin(Stage::Cleanup)));
             assert!(cleanups.count() <= 1, "n{i:02} cleaned up twice at {ms} ms");
         }
         async_graph::assert_all_dropped_dependents_first();

@@ -30,20 +30,25 @@ fn quiet_injected_panics() {
 /// Each module is cleaned up once, after every module that depends on it was dropped.
 fn assert_cleaned_up_once_dependents_first(log: &[(usize, Event)]) {
     let at = |e| log.iter().position(|&x| x == e);
-    for i in 0..N {
-        let count = log.iter().filter(|&&e| e == (i, Event::Begin(Stage::Cleanup)));
+    for (i, deps) in DEPS.iter().enumerate() {
+        let count = log
+            .iter()
+            .filter(|&&e| e == (i, Event::Begin(Stage::Cleanup)));
         assert_eq!(count.count(), 1, "cleanups of n{i:02}");
-        for &d in DEPS[i] {
+        for &d in *deps {
             let dependent_dropped = at((i, Event::Drop)).unwrap();
             let cleanup = at((d, Event::Begin(Stage::Cleanup))).unwrap();
-            assert!(dependent_dropped < cleanup, "n{d:02} cleaned up before n{i:02} dropped");
+            assert!(
+                dependent_dropped < cleanup,
+                "n{d:02} cleaned up before n{i:02} dropped"
+            );
         }
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn cleans_up_in_reverse_dependency_order_within_the_concurrency_limit() {
-    let _exclusive = async_graph::exclusive();
+    let _exclusive = async_graph::exclusive().await;
     let (runtime, _) = async_graph::registry()
         .boot_async(BootOptions::new())
         .await
@@ -59,7 +64,7 @@ async fn cleans_up_in_reverse_dependency_order_within_the_concurrency_limit() {
 
 #[tokio::test(start_paused = true)]
 async fn reports_a_failing_cleanup_at_every_position_and_cleans_up_the_rest() {
-    let _exclusive = async_graph::exclusive();
+    let _exclusive = async_graph::exclusive().await;
     quiet_injected_panics();
     let registry = async_graph::registry();
     for i in 0..N {
@@ -70,7 +75,10 @@ async fn reports_a_failing_cleanup_at_every_position_and_cleans_up_the_rest() {
             *async_graph::script() = async_graph::Script::default();
             let (runtime, _) = registry.boot_async(BootOptions::new()).await.unwrap();
             async_graph::script().faults = vec![(i, Stage::Cleanup, fault)];
-            let err = runtime.shutdown_async(shutdown_options()).await.unwrap_err();
+            let err = runtime
+                .shutdown_async(shutdown_options())
+                .await
+                .unwrap_err();
             let failed: Vec<_> = err.failures.iter().map(|(m, _)| *m).collect();
             assert_eq!(failed, [format!("n{i:02}")], "{fault:?}");
             assert_cleaned_up_once_dependents_first(&async_graph::script().log.clone());

@@ -118,7 +118,15 @@ macro_rules! graph {
         $node!(M99, [M88, M89]);
 
         pub fn registry() -> module_registry::Registry {
-            module_registry::modules![M00, M01, M02, M03, M04, M05, M06, M07, M08, M09, M10, M11, M12, M13, M14, M15, M16, M17, M18, M19, M20, M21, M22, M23, M24, M25, M26, M27, M28, M29, M30, M31, M32, M33, M34, M35, M36, M37, M38, M39, M40, M41, M42, M43, M44, M45, M46, M47, M48, M49, M50, M51, M52, M53, M54, M55, M56, M57, M58, M59, M60, M61, M62, M63, M64, M65, M66, M67, M68, M69, M70, M71, M72, M73, M74, M75, M76, M77, M78, M79, M80, M81, M82, M83, M84, M85, M86, M87, M88, M89, M90, M91, M92, M93, M94, M95, M96, M97, M98, M99]
+            module_registry::modules![
+                M00, M01, M02, M03, M04, M05, M06, M07, M08, M09, M10, M11, M12, M13, M14, M15,
+                M16, M17, M18, M19, M20, M21, M22, M23, M24, M25, M26, M27, M28, M29, M30, M31,
+                M32, M33, M34, M35, M36, M37, M38, M39, M40, M41, M42, M43, M44, M45, M46, M47,
+                M48, M49, M50, M51, M52, M53, M54, M55, M56, M57, M58, M59, M60, M61, M62, M63,
+                M64, M65, M66, M67, M68, M69, M70, M71, M72, M73, M74, M75, M76, M77, M78, M79,
+                M80, M81, M82, M83, M84, M85, M86, M87, M88, M89, M90, M91, M92, M93, M94, M95,
+                M96, M97, M98, M99
+            ]
         }
     };
 }
@@ -228,7 +236,10 @@ fn time_async(rt: &tokio::runtime::Runtime, registry: &Registry, runs: usize) ->
                 let t = Instant::now();
                 let (runtime, _) = registry.boot_async(BootOptions::new()).await.unwrap();
                 let took = t.elapsed();
-                runtime.shutdown_async(ShutdownOptions::new()).await.unwrap();
+                runtime
+                    .shutdown_async(ShutdownOptions::new())
+                    .await
+                    .unwrap();
                 took
             })
         })
@@ -270,19 +281,31 @@ fn main() {
     let n = 100;
     let bar = SLEEP * D * 105 / 100 + Duration::from_millis(1);
     println!("# 100 modules, critical-path depth D = {D}, initialize sleeps 10 ms; bar: boot_async <= {bar:.1?}");
-    let (_, report) = rt.block_on(io_wait::registry().boot_async(BootOptions::new())).unwrap();
+    let (_, report) = rt
+        .block_on(io_wait::registry().boot_async(BootOptions::new()))
+        .unwrap();
     println!("# critical path: {}", report.critical_path.join(" -> "));
     let io = time_async(&rt, &io_wait::registry(), 15);
-    println!("boot_async, I/O wait (blocking-pool sleep): {io:.1?}  {}", verdict(io <= bar));
+    println!(
+        "boot_async, I/O wait (blocking-pool sleep): {io:.1?}  {}",
+        verdict(io <= bar)
+    );
     let timer = time_async(&rt, &tokio_sleep::registry(), 15);
-    println!("boot_async, tokio::time::sleep: {timer:.1?}  {}", verdict(timer <= bar));
+    println!(
+        "boot_async, tokio::time::sleep: {timer:.1?}  {}",
+        verdict(timer <= bar)
+    );
     let sync = time_sync(&blocking::registry(), 3);
     println!("boot(), thread::sleep: {sync:.1?}");
 
     // Interleaved, one boot of each form per round, so that load from other jobs on the
     // machine hits every form alike.
     let runs = 2001;
-    let forms = [empty_sync::registry(), empty_sync::registry(), empty_async::registry()];
+    let forms = [
+        empty_sync::registry(),
+        empty_sync::registry(),
+        empty_async::registry(),
+    ];
     let mut times = [Vec::new(), Vec::new(), Vec::new()];
     for _ in 0..runs {
         times[0].push(time_sync(&forms[0], 1));
@@ -293,6 +316,12 @@ fn main() {
     let limit = sync_empty * 2;
     println!("# empty hooks, per module (median of {runs} boots, interleaved); bar: boot_async <= 2 x boot() = {limit:.0?}");
     println!("boot(), empty sync hooks: {sync_empty:.0?}");
-    println!("boot_async, empty sync hooks: {async_of_sync:.0?}  {}", verdict(async_of_sync <= limit));
-    println!("boot_async, empty async hooks: {async_empty:.0?}  {}", verdict(async_empty <= limit));
+    println!(
+        "boot_async, empty sync hooks: {async_of_sync:.0?}  {}",
+        verdict(async_of_sync <= limit)
+    );
+    println!(
+        "boot_async, empty async hooks: {async_empty:.0?}  {}",
+        verdict(async_empty <= limit)
+    );
 }

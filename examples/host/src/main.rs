@@ -17,7 +17,9 @@ use axum::Router;
 use demo_cache::Cache;
 use demo_metrics::Metrics;
 use module_registry::runtime::{BootOptions, ShutdownOptions};
-use module_registry::{Context, Module, ModuleDescriptor, ModuleError, Processor, Registry, Runtime};
+use module_registry::{
+    Context, Module, ModuleDescriptor, ModuleError, Processor, Registry, Runtime,
+};
 use tokio::net::TcpListener;
 
 // Nothing names the pipeline's processors: they are found through `provides = [dyn Processor]`.

@@ -8,8 +8,8 @@
 //! would run hooks on other threads but needs `'static` futures (a `Context` borrows the
 //! boot's slots) and an abort that only takes effect at the task's next poll.
 
-use std::collections::BinaryHeap;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fmt;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -350,7 +350,8 @@ impl Registry {
             critical_path = tracing::field::Empty
         );
         let slots = SharedSlots::new();
-        let in_init: Box<[AtomicBool]> = plan.order.iter().map(|_| AtomicBool::new(false)).collect();
+        let in_init: Box<[AtomicBool]> =
+            plan.order.iter().map(|_| AtomicBool::new(false)).collect();
         let mut rollback = Rollback {
             slots: &slots,
             plan: &plan,
@@ -375,8 +376,16 @@ impl Registry {
                 let span = tracing::info_span!(parent: &boot_span, "module", name = d.name(),
                     start_us = tracing::field::Empty, create_us = tracing::field::Empty,
                     init_us = tracing::field::Empty);
-                let hooks = start(&slots, &plan, pos, t0, options.hook_timeout, &in_init[pos as usize], span.clone())
-                    .instrument(span);
+                let hooks = start(
+                    &slots,
+                    &plan,
+                    pos,
+                    t0,
+                    options.hook_timeout,
+                    &in_init[pos as usize],
+                    span.clone(),
+                )
+                .instrument(span);
                 if d.hooks.is_async() {
                     in_flight.push(hooks);
                     continue;
@@ -385,7 +394,15 @@ impl Registry {
                 let Some((pos, outcome)) = hooks.now_or_never() else {
                     unreachable!("`start` awaits nothing for a module without async hooks");
                 };
-                abort = settle(pos, outcome, &slots, &mut rollback, &mut sched, &in_init, false);
+                abort = settle(
+                    pos,
+                    outcome,
+                    &slots,
+                    &mut rollback,
+                    &mut sched,
+                    &in_init,
+                    false,
+                );
                 if abort {
                     break 'boot;
                 }
@@ -412,7 +429,15 @@ impl Registry {
             }
             batch.sort_by_key(|(pos, _)| *pos);
             for (pos, outcome) in batch.drain(..) {
-                abort |= settle(pos, outcome, &slots, &mut rollback, &mut sched, &in_init, abort);
+                abort |= settle(
+                    pos,
+                    outcome,
+                    &slots,
+                    &mut rollback,
+                    &mut sched,
+                    &in_init,
+                    abort,
+                );
             }
             if abort {
                 break;
@@ -432,9 +457,13 @@ impl Registry {
         if !abort {
             return Ok((runtime, report));
         }
-        let cleanup = stop(&mut runtime, options.max_concurrency, options.cleanup_timeout)
-            .instrument(boot_span)
-            .await;
+        let cleanup = stop(
+            &mut runtime,
+            options.max_concurrency,
+            options.cleanup_timeout,
+        )
+        .instrument(boot_span)
+        .await;
         Err(AsyncBootError::Failed {
             failures,
             cancelled,
@@ -624,7 +653,9 @@ struct Sched<'p> {
 impl<'p> Sched<'p> {
     fn new(plan: &'p Plan, t0: Instant, policy: BootPolicy) -> Self {
         let n = plan.order.len();
-        let waiting: Vec<u32> = (0..n as u32).map(|p| plan.deps.get(p).len() as u32).collect();
+        let waiting: Vec<u32> = (0..n as u32)
+            .map(|p| plan.deps.get(p).len() as u32)
+            .collect();
         let ready = (0..n as u32)
             .filter(|&p| waiting[p as usize] == 0)
             .map(Reverse)
@@ -696,7 +727,13 @@ impl<'p> Sched<'p> {
             dependency,
             "skipped: a required dependency did not boot"
         );
-        self.record(pos, AuditEvent::Skipped { because: dependency }, Instant::now());
+        self.record(
+            pos,
+            AuditEvent::Skipped {
+                because: dependency,
+            },
+            Instant::now(),
+        );
         let skipped = Skipped {
             module: self.name(pos),
             reason: SkipReason::DependencyDown { dependency },
@@ -734,7 +771,11 @@ impl<'p> Sched<'p> {
         timing.initialize = times.init;
         let end = timing.end();
         self.record(pos, AuditEvent::Created, times.start + times.create);
-        self.record(pos, AuditEvent::Initialized, times.start + times.create + times.init);
+        self.record(
+            pos,
+            AuditEvent::Initialized,
+            times.start + times.create + times.init,
+        );
         self.finish(pos, Status::Started, end);
     }
 
@@ -789,7 +830,8 @@ impl<'p> Sched<'p> {
     /// finished, so it is a failure, not a cancellation.
     fn also_failed(&mut self, pos: u32, failed: Failed) {
         self.note_failure(pos, &failed);
-        self.cancelled.retain(|&(m, _)| m != self.plan.order[pos as usize].name());
+        self.cancelled
+            .retain(|&(m, _)| m != self.plan.order[pos as usize].name());
         self.failures.push(self.hook_failure(pos, failed));
     }
 
@@ -890,8 +932,10 @@ impl<'p> Sched<'p> {
         mut started: Vec<u32>,
     ) -> (Runtime, Vec<HookFailure>, Vec<(&'static str, Stage)>) {
         started.sort_unstable();
-        let booted: Vec<&'static ModuleDescriptor> =
-            started.iter().map(|&p| self.plan.order[p as usize]).collect();
+        let booted: Vec<&'static ModuleDescriptor> = started
+            .iter()
+            .map(|&p| self.plan.order[p as usize])
+            .collect();
         let metrics = started
             .iter()
             .map(|&p| {
@@ -958,7 +1002,14 @@ async fn start(
         Err(fault) => {
             let stage = Stage::Create;
             let times = times(t1);
-            return (pos, Err(Failed { stage, fault, times }));
+            return (
+                pos,
+                Err(Failed {
+                    stage,
+                    fault,
+                    times,
+                }),
+            );
         }
     };
     in_init.store(true, Ordering::Relaxed);
@@ -975,11 +1026,24 @@ async fn start(
         span.record("init_us", (t2 - t1).as_micros() as u64);
     }
     match init {
-        Ok(()) => (pos, Ok(Started { instance, times: times(t2) })),
+        Ok(()) => (
+            pos,
+            Ok(Started {
+                instance,
+                times: times(t2),
+            }),
+        ),
         Err(fault) => {
             drop(instance);
             let stage = Stage::Initialize;
-            (pos, Err(Failed { stage, fault, times: times(t2) }))
+            (
+                pos,
+                Err(Failed {
+                    stage,
+                    fault,
+                    times: times(t2),
+                }),
+            )
         }
     }
 }
