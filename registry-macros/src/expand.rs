@@ -7,6 +7,7 @@ use module_registry_core::version::ModuleType;
 use module_registry_syntax::symbol::{CREATE, DEPENDS_ON, OPTIONAL};
 use module_registry_syntax::{check, Errors, Input, Resolved};
 
+use crate::asynchronous;
 use crate::fallback;
 
 pub(crate) fn derive(node: &syn::DeriveInput) -> TokenStream {
@@ -131,7 +132,7 @@ fn location(span: Span) -> TokenStream {
     }
 }
 
-fn path_span(path: &syn::Path) -> Span {
+pub(crate) fn path_span(path: &syn::Path) -> Span {
     path.segments
         .last()
         .map_or_else(Span::call_site, |s| s.ident.span())
@@ -144,6 +145,7 @@ pub(crate) fn impls(input: &Input<'_>) -> TokenStream {
     // Coercing the path to the expected fn pointer type gives one "expected fn pointer" error
     // at the path for any wrong signature, where a call would give one error per mismatch.
     let create = match &attrs.create.value {
+        Some(_) if attrs.create_async.is_some() => asynchronous::sync_create(),
         Some(path) => {
             let ty = quote_spanned! {path_span(path)=>
                 fn(&::module_registry::__private::Context<'_, Self>)
@@ -166,8 +168,8 @@ pub(crate) fn impls(input: &Input<'_>) -> TokenStream {
     // unsatisfied supertrait at the impl's self type. (A where clause there instead would
     // make the impl conditional, and every use of the module a second error.)
     let self_ty = match &attrs.lifecycle.key {
-        Some(key) => respan(ident, key.span()),
-        None => ident.clone(),
+        Some(key) if attrs.lifecycle_async.is_none() => respan(ident, key.span()),
+        _ => ident.clone(),
     };
     let lifecycle = if attrs.has_lifecycle() {
         None
@@ -178,10 +180,13 @@ pub(crate) fn impls(input: &Input<'_>) -> TokenStream {
         })
     };
     let access = access(input);
+    let hooks = asynchronous::hooks(input);
+    let asynchronous = asynchronous::items(input);
     quote! {
         #[automatically_derived]
         unsafe impl ::module_registry::__private::Module for #self_ty {
             const DESCRIPTOR: &'static ::module_registry::__private::ModuleDescriptor = &__MODULE_DESCRIPTOR;
+            #hooks
             #[inline]
             fn __create(
                 ctx: &::module_registry::__private::Context<'_, Self>,
@@ -191,6 +196,7 @@ pub(crate) fn impls(input: &Input<'_>) -> TokenStream {
         }
         #lifecycle
         #access
+        #asynchronous
     }
 }
 

@@ -2,6 +2,7 @@
 //! `module_registry::Module`.
 #![allow(clippy::needless_pass_by_value)] // proc_macro::TokenStream is consumed by design
 
+mod asynchronous;
 mod expand;
 mod fallback;
 

@@ -106,10 +106,14 @@ pub struct Attrs {
     pub optional: Slot<Vec<DepEntry>>,
     /// `provides = [dyn Trait, ...]`.
     pub provides: Slot<Vec<syn::TypeTraitObject>>,
-    /// `create = path`.
+    /// `create = path`, or `create = async path`.
     pub create: Slot<syn::Path>,
-    /// The `lifecycle` flag.
+    /// The `async` of `create = async path`.
+    pub create_async: Option<Token![async]>,
+    /// The `lifecycle` flag, or `lifecycle = async`.
     pub lifecycle: Slot<()>,
+    /// The `async` of `lifecycle = async`.
+    pub lifecycle_async: Option<Token![async]>,
     /// `description = "..."`.
     pub description: Slot<LitStr>,
     /// Keys whose value did not parse, `*` when a whole attribute did not: the fallback
@@ -128,6 +132,12 @@ impl Attrs {
     pub fn has_lifecycle(&self) -> bool {
         self.lifecycle.key.is_some()
     }
+
+    /// Whether a hook is async: `create = async path` or `lifecycle = async`.
+    pub fn is_async(&self) -> bool {
+        self.create_async.is_some() || self.lifecycle_async.is_some()
+    }
+
     /// Whether `key`'s value (or the whole attribute) did not parse.
     pub fn is_unparsed(&self, key: &str) -> bool {
         self.unparsed.contains(key) || self.unparsed.contains("*")
@@ -286,24 +296,42 @@ fn parse_key(cx: &mut Errors, out: &mut Attrs, meta: &ParseNestedMeta<'_>) -> sy
             })?;
             out.provides.set(cx, key, traits);
         }
-        // #[module(create = Cache::new)]
+        // #[module(create = Cache::new)] or #[module(create = async Cache::new)]
         CREATE => {
             let input = value(meta, "create = Cache::new")?;
+            let asyncness: Option<Token![async]> = input.parse()?;
             if !(input.peek(Ident::peek_any) || input.peek(Token![::])) {
-                return Err(
-                    input.error("expected a path to a function, as in `create = Cache::new`")
-                );
+                return Err(match asyncness {
+                    Some(_) => input.error(
+                        "expected a path to an async function after `async`, as in `create = async Cache::new`",
+                    ),
+                    None => input.error("expected a path to a function, as in `create = Cache::new`"),
+                });
             }
             let path: syn::Path = input.parse()?;
+            if out.create.key.is_none() {
+                out.create_async = asyncness;
+            }
             out.create.set(cx, key, path);
         }
-        // #[module(lifecycle)]
+        // #[module(lifecycle)] or #[module(lifecycle = async)]
         LIFECYCLE => {
             // The flag counts even with a value, so the error is not followed by a conflict
             // between the user's `impl Lifecycle` and the default one.
+            let first = out.lifecycle.key.is_none();
             out.lifecycle.set(cx, key, ());
-            if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-                return Err(meta.error("`lifecycle` is a flag: write `lifecycle` alone, and implement `Lifecycle` for the type"));
+            let fork = meta.input.fork();
+            let is_async = fork.parse::<Token![=]>().is_ok()
+                && fork.parse::<Token![async]>().is_ok()
+                && (fork.is_empty() || fork.peek(Token![,]));
+            if is_async {
+                meta.input.parse::<Token![=]>()?;
+                let asyncness: Token![async] = meta.input.parse()?;
+                if first {
+                    out.lifecycle_async = Some(asyncness);
+                }
+            } else if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+                return Err(meta.error("`lifecycle` is a flag: write `lifecycle` (the type implements `Lifecycle`) or `lifecycle = async` (it implements `AsyncLifecycle`)"));
             }
         }
         // #[module(description = "text")]

@@ -12,6 +12,11 @@ pub use module_registry_core::req::{Comparator, Op, VersionReq};
 #[cfg(target_family = "wasm")]
 pub use module_registry_macros::__no_linker_section as distributed_slice;
 
+pub use crate::async_hooks::{
+    async_create, async_feature, async_hooks, async_lifecycle, boxed_create, sync_create,
+    sync_create_of_async, sync_hook_of_async, sync_lifecycle, AsyncCreate, AsyncHooks,
+    CreateFuture, DeclaresAsyncLifecycle,
+};
 pub use crate::const_check::{check_requirement, stub};
 pub use crate::context::Context;
 pub use crate::descriptor::{
@@ -47,6 +52,8 @@ pub const fn descriptor<T: Module>(
         type_name,
         location,
         create: crate::instance::create_erased::<T>,
+        #[cfg(feature = "async")]
+        hooks: T::__HOOKS,
     }
 }
 

@@ -3,6 +3,8 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+#[cfg(feature = "async")]
+use crate::async_hooks::SharedSlots;
 use crate::descriptor::ModuleDescriptor;
 use crate::instance::Slots;
 use crate::module::{DependsOn, Module, OptionallyDependsOn};
@@ -11,15 +13,45 @@ use crate::module::{DependsOn, Module, OptionallyDependsOn};
 ///
 /// Access is checked at compile time: `dep::<T>()` compiles only if the module lists `T` under
 /// `depends_on`, `optional::<T>()` only if it lists `T` under `optional`.
+///
+/// With the `async` feature it is `Send + Sync`, so an async `create` may hold it across awaits.
 pub struct Context<'a, M: Module> {
-    slots: &'a Slots,
+    slots: Source<'a>,
     _module: PhantomData<fn() -> M>,
+}
+
+/// Where the dependencies are: a synchronous boot's slots, or those of an async boot, which
+/// it fills while other modules are being created.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Booted(&'a Slots),
+    #[cfg(feature = "async")]
+    Booting(&'a SharedSlots),
+}
+
+impl Source<'_> {
+    #[inline]
+    fn arc<T: Module>(self) -> Option<Arc<T>> {
+        match self {
+            Source::Booted(slots) => slots.arc::<T>(),
+            #[cfg(feature = "async")]
+            Source::Booting(slots) => slots.arc::<T>(),
+        }
+    }
 }
 
 impl<'a, M: Module> Context<'a, M> {
     pub(crate) fn new(slots: &'a Slots) -> Self {
         Context {
-            slots,
+            slots: Source::Booted(slots),
+            _module: PhantomData,
+        }
+    }
+
+    #[cfg(feature = "async")]
+    pub(crate) fn booting(slots: &'a SharedSlots) -> Self {
+        Context {
+            slots: Source::Booting(slots),
             _module: PhantomData,
         }
     }

@@ -25,6 +25,9 @@ pub struct ModuleDescriptor {
     pub(crate) type_name: &'static str,
     pub(crate) location: Location,
     pub(crate) create: CreateFn,
+    /// How the async boot creates and runs the module.
+    #[cfg(feature = "async")]
+    pub(crate) hooks: &'static crate::async_hooks::AsyncHooks,
 }
 
 impl ModuleDescriptor {
@@ -76,6 +79,13 @@ impl ModuleDescriptor {
     /// Where the module was declared (the struct the derive is on).
     pub fn location(&self) -> &Location {
         &self.location
+    }
+
+    /// Whether the module has an async hook (`create = async path` or `lifecycle = async`): only
+    /// [`Registry::boot_async`](crate::Registry::boot_async) boots it.
+    #[cfg(feature = "async")]
+    pub fn is_async(&self) -> bool {
+        self.hooks.is_async()
     }
 
     /// Whether this module provides capability `cap`.

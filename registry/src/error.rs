@@ -105,6 +105,13 @@ pub enum BootError {
         /// Errors raised while cleaning up the modules already started.
         cleanup: Vec<(&'static str, ModuleError)>,
     },
+    /// A module has an async hook (`create = async path` or `lifecycle = async`), which only
+    /// `Registry::boot_async` runs; nothing was started.
+    #[error("module \"{module}\" has async hooks: boot it with `Registry::boot_async` (feature `async`)")]
+    NeedsAsyncBoot {
+        /// The first such module.
+        module: &'static str,
+    },
 }
 
 /// Every `cleanup` failure of one shutdown.

@@ -126,6 +126,23 @@ impl Slots {
     }
 }
 
+// SAFETY: an `Erased` points to an instance of a `Module`, which is `Send + Sync`. The async
+// boot holds instances across awaits, and a `&Context` held across an await of an async
+// `create` reads the slots.
+#[cfg(feature = "async")]
+unsafe impl Send for Erased {}
+// SAFETY: as above.
+#[cfg(feature = "async")]
+unsafe impl Sync for Erased {}
+
+/// Moves a module into the runtime's `Arc`.
+#[cfg(feature = "async")]
+pub(crate) fn erase<T: Module>(module: T) -> Erased {
+    let instance: Arc<dyn Instance> = Arc::new(module);
+    // SAFETY: `Arc::into_raw` never returns null.
+    Erased(unsafe { NonNull::new_unchecked(Arc::into_raw(instance) as *mut dyn Instance) })
+}
+
 pub(crate) fn create_erased<T: Module>(slots: &Slots) -> Result<Erased, ModuleError> {
     let module = T::__create(&Context::<T>::new(slots))?;
     let instance: Arc<dyn Instance> = Arc::new(module);

@@ -57,8 +57,8 @@
 //! | `depends_on` | `[Type, Type = "semver requirement"]` | none |
 //! | `optional` | like `depends_on`; absence is fine, presence boots it first | none |
 //! | `provides` | `[dyn Trait, ...]` the type implements, reachable through [`Runtime::all`] | none |
-//! | `create` | path to `fn(&Context<'_, Self>) -> Result<Self, ModuleError>` | `Default::default()` |
-//! | `lifecycle` | flag: the type implements [`Lifecycle`] itself | empty hooks |
+//! | `create` | path to `fn(&Context<'_, Self>) -> Result<Self, ModuleError>`; `create = async path` for an `async fn` (feature `async`) | `Default::default()` |
+//! | `lifecycle` | flag: the type implements [`Lifecycle`] itself; `lifecycle = async`: it implements `AsyncLifecycle` (feature `async`) | empty hooks |
 //! | `description` | `"text"` | the struct's doc comment |
 //!
 //! # Dependencies
@@ -116,8 +116,101 @@
 //! dependency's `Arc` elsewhere, that dependency's cleanup is skipped and reported in
 //! [`ShutdownError`]. Each module gets a `tracing` span during boot and shutdown,
 //! [`Runtime::metrics`] has its timings and error count, and [`Runtime::audit_trail`] every
-//! lifecycle event. Hooks are synchronous and have no timeout: a hook cannot be preempted
-//! safely, so a hook that may block should bound its own waits.
+//! lifecycle event. [`Registry::boot`]'s hooks are synchronous and have no timeout: a hook
+//! cannot be preempted safely, so a hook that may block should bound its own waits.
+//!
+//! # Async boot (feature `async`)
+//!
+//! With `features = ["async"]` (tokio, the `time` driver), a module's `create` may be an
+//! `async fn` (`create = async Pool::open`), and its hooks those of `AsyncLifecycle`
+//! (`lifecycle = async`). `Registry::boot_async(options)` starts each module as soon as all its
+//! dependencies are initialized (not level by level), at most `max_concurrency` at once, with a
+//! timeout per hook and a deadline for the whole boot, under the same [`BootPolicy`]; it
+//! returns the runtime and a `BootReport` (each module's start offset and durations, and the
+//! critical path; `Display` prints it as a table, and the `tracing` spans `boot_async` and
+//! `module` carry the same figures). Modules without async hooks boot unchanged inside it.
+//!
+//! ```
+//! # #[cfg(feature = "async")] {
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use module_registry::runtime::{BootOptions, ShutdownOptions};
+//! use module_registry::{modules, AsyncLifecycle, Context, Module, ModuleError};
+//!
+//! #[derive(Module)]
+//! #[module(create = async Pool::open, lifecycle = async)]
+//! pub struct Pool;
+//!
+//! impl Pool {
+//!     async fn open(_: &Context<'_, Self>) -> Result<Self, ModuleError> {
+//!         tokio::task::yield_now().await; // connect...
+//!         Ok(Pool)
+//!     }
+//! }
+//!
+//! impl AsyncLifecycle for Pool {
+//!     async fn cleanup(&mut self) -> Result<(), ModuleError> {
+//!         Ok(()) // close...
+//!     }
+//! }
+//!
+//! #[derive(Module)]
+//! #[module(depends_on = [Pool], create = async Repo::new)]
+//! pub struct Repo {
+//!     pool: Arc<Pool>,
+//! }
+//!
+//! impl Repo {
+//!     async fn new(ctx: &Context<'_, Self>) -> Result<Self, ModuleError> {
+//!         tokio::task::yield_now().await;
+//!         Ok(Repo { pool: ctx.dep::<Pool>() }) // the context is usable across awaits
+//!     }
+//! }
+//!
+//! # let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+//! # rt.block_on(async {
+//! let options = BootOptions::new()
+//!     .max_concurrency(16)
+//!     .hook_timeout(Duration::from_secs(5))
+//!     .deadline(Duration::from_secs(30));
+//! let (runtime, report) = modules![Pool, Repo].boot_async(options).await.unwrap();
+//! assert_eq!(report.critical_path, ["pool", "repo"]);
+//! let repo = runtime.get::<Repo>().unwrap();
+//! assert!(std::ptr::eq(&*repo.pool, runtime.get::<Pool>().unwrap()));
+//! println!("{report}");
+//! runtime.shutdown_async(ShutdownOptions::new()).await.unwrap();
+//! # });
+//! # }
+//! ```
+//!
+//! - Transactional: on a failure, a panic or a timeout (or the deadline), the hooks in flight
+//!   are cancelled by dropping their futures, then exactly the modules that finished starting
+//!   are cleaned up, each once, each after every module that depends on it, with a timeout per
+//!   cleanup (`cleanup_timeout`); `boot_async` returns only when nothing of the boot runs, and
+//!   its `AsyncBootError::Failed` lists every failure with its module, stage and kind, the
+//!   hooks it cancelled, and every failed cleanup. [`BootPolicy::Degrade`] instead skips the
+//!   failed module and its dependents; the deadline rolls back under either policy.
+//! - Hooks are polled on the task that awaits `boot_async`, through a `FuturesUnordered`: no
+//!   spawn, so cancelling is dropping, synchronously, and nothing outlives the call (a
+//!   `JoinSet` would need `'static` futures, and aborts only at a task's next poll). Hooks that
+//!   need another thread hand their work to `spawn_blocking` or a task of their own.
+//!   Synchronous hooks run inline and cannot be timed out. Timeouts need tokio's time driver.
+//! - `Runtime::shutdown_async` runs cleanups in reverse dependency order with the same
+//!   concurrency (a module's cleanup starts when every module that depends on it is cleaned
+//!   up and dropped), a timeout per hook, and reports every failure in [`ShutdownError`].
+//! - Dropping the `boot_async` or `shutdown_async` future midway drops the hooks in flight and
+//!   cleans up the rest synchronously, as dropping a [`Runtime`] does; an async `cleanup`
+//!   cannot run there and is reported through `tracing`.
+//! - The synchronous [`Registry::boot`] refuses a registry with an async module, before
+//!   starting anything, with [`BootError::NeedsAsyncBoot`] naming it: the boot is over a
+//!   registry known at run time, so no type can tell which boot will run it. Without the
+//!   feature, `create = async` and `lifecycle = async` are compile errors that say to enable
+//!   it; with it, a module's async hooks have the right signatures or do not compile. The
+//!   synchronous `shutdown` of an async-booted runtime reports each async `cleanup` it cannot
+//!   run.
+//! - The feature costs nothing when off: descriptors, the derive's expansion of a module
+//!   without async hooks, and `boot()` are unchanged. With it, each descriptor holds one more
+//!   pointer (to its async hooks).
 //!
 //! # Build-time check
 //!
@@ -177,6 +270,7 @@
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 
+mod async_hooks;
 mod const_check;
 mod context;
 mod index;
@@ -205,6 +299,8 @@ pub use crate::dynamic::{
     RegistryError,
 };
 pub use crate::error::{BootError, ModuleError, ShutdownError, ValidationError, ValidationErrors};
+#[cfg(feature = "async")]
+pub use crate::module::AsyncLifecycle;
 pub use crate::module::{DependsOn, Lifecycle, Module, OptionallyDependsOn, Processor};
 pub use crate::registry::{Handle, Registry};
 pub use crate::runtime::{BootPolicy, Runtime};

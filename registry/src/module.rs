@@ -32,6 +32,12 @@ pub unsafe trait Module: Lifecycle + Send + Sync + Sized + 'static {
     /// Builds the instance: the `create` path, or `Default::default()`.
     #[doc(hidden)]
     fn __create(ctx: &Context<'_, Self>) -> Result<Self, ModuleError>;
+
+    /// How the async boot creates the module and runs its lifecycle; the derive overrides it
+    /// for `create = async path` and `lifecycle = async`.
+    #[doc(hidden)]
+    const __HOOKS: &'static crate::async_hooks::AsyncHooks =
+        &crate::async_hooks::AsyncHooks::sync::<Self>();
 }
 
 /// Hooks run by the runtime after `create` and at shutdown.
@@ -53,6 +59,43 @@ pub trait Lifecycle {
     /// Runs once at shutdown, after every dependent module has been cleaned up and dropped.
     fn cleanup(&mut self) -> Result<(), ModuleError> {
         Ok(())
+    }
+}
+
+/// Async hooks, run by [`Registry::boot_async`](crate::Registry::boot_async) after `create`
+/// and by [`Runtime::shutdown_async`](crate::Runtime::shutdown_async).
+///
+/// Write `lifecycle = async` in `#[module(...)]` and implement this trait instead of
+/// [`Lifecycle`], with `async fn`s. The futures must be `Send`.
+///
+/// ```
+/// use module_registry::{AsyncLifecycle, Module, ModuleError};
+///
+/// #[derive(Module, Default)]
+/// #[module(lifecycle = async)]
+/// struct Warm;
+///
+/// impl AsyncLifecycle for Warm {
+///     async fn initialize(&mut self) -> Result<(), ModuleError> {
+///         tokio::task::yield_now().await;
+///         Ok(())
+///     }
+/// }
+/// ```
+#[cfg(feature = "async")]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` declares `lifecycle = async` but does not implement `AsyncLifecycle`",
+    note = "add `impl module_registry::AsyncLifecycle for {Self} {{ ... }}`, or remove `= async` from `lifecycle`"
+)]
+pub trait AsyncLifecycle: crate::async_hooks::DeclaresAsyncLifecycle + Send {
+    /// Runs once, after `create`, before any dependent module is created.
+    fn initialize(&mut self) -> impl std::future::Future<Output = Result<(), ModuleError>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Runs once at shutdown, after every dependent module has been cleaned up and dropped.
+    fn cleanup(&mut self) -> impl std::future::Future<Output = Result<(), ModuleError>> + Send {
+        async { Ok(()) }
     }
 }
 

@@ -228,6 +228,8 @@ impl Registry {
 
     /// Boots every module with the given policy.
     pub fn boot_with(&self, policy: BootPolicy) -> Result<Runtime, BootError> {
+        #[cfg(feature = "async")]
+        crate::runtime::reject_async(self)?;
         Runtime::boot(self, policy)
     }
 

@@ -14,6 +14,16 @@ use crate::module::Caster;
 use crate::module::{Module, Processor};
 use crate::registry::Registry;
 
+#[cfg(feature = "async")]
+mod async_boot;
+#[cfg(feature = "async")]
+pub(crate) use self::async_boot::reject_async;
+#[cfg(feature = "async")]
+pub use self::async_boot::{
+    AsyncBootError, BootOptions, BootReport, FailureKind, HookFailure, ModuleTiming, Outcome,
+    ShutdownOptions,
+};
+
 /// What to do when a module fails to boot.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BootPolicy {

@@ -1,11 +1,13 @@
-//! The demo host: boots every linked module in dependency order, serves them over HTTP on
-//! loopback, and shuts them down in reverse order on Ctrl-C.
+//! The demo host: boots every linked module with `boot_async` (each module as soon as its
+//! dependencies are up; the SQLite open and the HTTP bind are async hooks), serves them over
+//! HTTP on loopback, and shuts them down, dependents first, on Ctrl-C.
 //!
 //! Environment: `PORT` (default 3000; 0 picks a free port), `HOST_DB` (SQLite file).
 //! `host --graph` prints the module graph in Graphviz DOT instead.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -14,7 +16,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use demo_cache::Cache;
 use demo_metrics::Metrics;
-use module_registry::{Module, ModuleDescriptor, Processor, Registry, Runtime};
+use module_registry::runtime::{BootOptions, ShutdownOptions};
+use module_registry::{
+    Context, Module, ModuleDescriptor, ModuleError, Processor, Registry, Runtime,
+};
+use tokio::net::TcpListener;
 
 // Nothing names the pipeline's processors: they are found through `provides = [dyn Processor]`.
 // A crate nothing references is not linked, and its modules would vanish from the registry.
@@ -23,10 +29,27 @@ use module_registry::{Module, ModuleDescriptor, Processor, Registry, Runtime};
 module_registry::link_modules!();
 
 /// The application's own module: it needs the cache and some processing capability; metrics
-/// are welcome but optional.
-#[derive(Module, Default)]
-#[module(name = "http-api", depends_on = [Cache], optional = [Metrics], requires = ["processing"])]
-struct HttpApi;
+/// are welcome but optional. Its async `create` binds the listening socket (`PORT`, default
+/// 3000; 0 picks a free port), so a port in use fails the boot and rolls it back.
+#[derive(Module)]
+#[module(name = "http-api", depends_on = [Cache], optional = [Metrics], requires = ["processing"],
+         create = async HttpApi::bind)]
+struct HttpApi {
+    listener: Mutex<Option<TcpListener>>,
+}
+
+impl HttpApi {
+    async fn bind(_: &Context<'_, Self>) -> Result<Self, ModuleError> {
+        let port: u16 = std::env::var("PORT")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(3000);
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+        Ok(HttpApi {
+            listener: Mutex::new(Some(listener)),
+        })
+    }
+}
 
 type Shared = Arc<Runtime>;
 type Reply = (StatusCode, String);
@@ -50,26 +73,33 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     print_modules(registry);
 
-    let runtime = Arc::new(registry.boot()?);
-    println!("booted {} modules", runtime.len());
-
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(3000);
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    tokio.block_on(serve(Arc::clone(&runtime), port))?;
+    let options = BootOptions::new()
+        .hook_timeout(Duration::from_secs(10))
+        .deadline(Duration::from_secs(30))
+        .cleanup_timeout(Duration::from_secs(10));
+    let (runtime, report) = tokio.block_on(registry.boot_async(options))?;
+    println!("booted {} modules", runtime.len());
+    print!("{report}");
+    let listener = runtime
+        .get::<HttpApi>()
+        .and_then(|api| api.listener.lock().ok()?.take())
+        .ok_or("http-api holds no listener")?;
 
-    println!("shutting down in reverse boot order");
+    let runtime = Arc::new(runtime);
+    tokio.block_on(serve(Arc::clone(&runtime), listener))?;
+
+    println!("shutting down, dependents first");
     let runtime = Arc::into_inner(runtime).ok_or("a request still holds the runtime")?;
     let order: Vec<&str> = runtime
         .modules()
         .rev()
         .map(ModuleDescriptor::name)
         .collect();
-    runtime.shutdown()?;
+    let options = ShutdownOptions::new().hook_timeout(Duration::from_secs(10));
+    tokio.block_on(runtime.shutdown_async(options))?;
     println!("cleaned up: {}", order.join(", "));
     Ok(())
 }
@@ -107,7 +137,7 @@ fn print_modules(registry: &Registry) {
     }
 }
 
-async fn serve(runtime: Shared, port: u16) -> std::io::Result<()> {
+async fn serve(runtime: Shared, listener: TcpListener) -> std::io::Result<()> {
     let app = Router::new()
         .route("/modules", get(modules))
         .route("/kv/{key}", get(get_value).put(put_value))
@@ -120,7 +150,6 @@ async fn serve(runtime: Shared, port: u16) -> std::io::Result<()> {
             get(|| async { Registry::global().to_json() }),
         )
         .with_state(runtime);
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

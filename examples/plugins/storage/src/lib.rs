@@ -1,6 +1,8 @@
 //! Demo plugin: a key-value store backed by a real SQLite database.
 //!
-//! The database file is `$HOST_DB`, or `host-demo.sqlite3` in the working directory.
+//! The database file is `$HOST_DB`, or `host-demo.sqlite3` in the working directory. Opening it
+//! is an async `create`: the blocking open runs on tokio's blocking pool while other modules
+//! start.
 
 use std::sync::Mutex;
 
@@ -10,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 /// Keys and values in one SQLite table.
 #[derive(Module)]
 #[module(name = "storage", version = "1.4.0", kind = Storage,
-         capabilities = ["storage", "persistence"], create = SqliteStorage::open, lifecycle)]
+         capabilities = ["storage", "persistence"], create = async SqliteStorage::open, lifecycle)]
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
     path: String,
@@ -21,9 +23,13 @@ fn db_error(e: rusqlite::Error) -> ModuleError {
 }
 
 impl SqliteStorage {
-    fn open(_: &Context<'_, Self>) -> Result<Self, ModuleError> {
+    async fn open(_: &Context<'_, Self>) -> Result<Self, ModuleError> {
         let path = std::env::var("HOST_DB").unwrap_or_else(|_| "host-demo.sqlite3".to_owned());
-        let conn = Connection::open(&path).map_err(db_error)?;
+        let file = path.clone();
+        let conn = tokio::task::spawn_blocking(move || Connection::open(file))
+            .await
+            .map_err(|e| ModuleError::new(format!("opening the database: {e}")))?
+            .map_err(db_error)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
             path,
