@@ -77,10 +77,8 @@ mod enabled {
 
     use super::AsyncCreate;
     use crate::context::Context;
-    use crate::descriptor::ModuleDescriptor;
     use crate::error::ModuleError;
-    use crate::instance::{erase, Erased, Hook, Slots};
-    use crate::linked::MODULES;
+    use crate::instance::{erase, Erased, Hook, SlotMap, Slots};
     use crate::module::{AsyncLifecycle, Module};
 
     /// A boxed hook future.
@@ -202,7 +200,7 @@ mod enabled {
     /// The instances of a boot in progress: hooks read their dependencies while the boot
     /// installs the modules that finish.
     pub(crate) struct SharedSlots {
-        base: usize,
+        map: SlotMap,
         slots: Box<[UnsafeCell<Option<Erased>>]>,
     }
 
@@ -215,20 +213,16 @@ mod enabled {
     unsafe impl Send for SharedSlots {}
 
     impl SharedSlots {
-        pub(crate) fn new() -> Self {
+        pub(crate) fn new(map: SlotMap) -> Self {
             SharedSlots {
-                base: MODULES.as_ptr() as usize,
-                slots: (0..MODULES.len()).map(|_| UnsafeCell::new(None)).collect(),
+                slots: (0..map.len()).map(|_| UnsafeCell::new(None)).collect(),
+                map,
             }
         }
 
         #[inline]
         fn erased<T: Module>(&self) -> Option<Erased> {
-            let offset =
-                (T::DESCRIPTOR as *const ModuleDescriptor as usize).wrapping_sub(self.base);
-            let cell = self
-                .slots
-                .get(offset / std::mem::size_of::<ModuleDescriptor>())?;
+            let cell = self.slots.get(self.map.slot_of(T::DESCRIPTOR)?)?;
             // SAFETY: no write races this read (see the `Sync` impl).
             unsafe { *cell.get() }
         }
@@ -266,13 +260,13 @@ mod enabled {
         /// The slots, for a runtime, once no hook can read them any more.
         pub(crate) fn into_slots(self) -> Slots {
             Slots {
-                base: self.base,
                 slots: self
                     .slots
                     .into_vec()
                     .into_iter()
                     .map(UnsafeCell::into_inner)
                     .collect(),
+                map: self.map,
             }
         }
     }

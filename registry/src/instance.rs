@@ -47,53 +47,85 @@ pub(crate) enum Hook {
     Cleanup,
 }
 
-/// A runtime's instances, one slot per module it may hold.
+/// Which slot holds which module's instance.
 ///
 /// Where the linker collects descriptors, a slot is the descriptor's index in the linked
 /// slice, read from its address. Elsewhere, each runtime maps the addresses of its registry's
 /// descriptors to slots once, at boot.
-pub(crate) struct Slots {
-    pub(crate) slots: Box<[Option<Erased>]>,
+pub(crate) struct SlotMap {
+    #[cfg(not(target_family = "wasm"))]
+    len: usize,
     #[cfg(target_family = "wasm")]
     positions: std::collections::HashMap<usize, usize>,
 }
 
-impl Slots {
-    /// Empty slots for the modules of `modules`.
+impl SlotMap {
+    /// Slots for the modules of `modules`.
     #[cfg(not(target_family = "wasm"))]
-    pub(crate) fn new(_modules: impl Iterator<Item = &'static ModuleDescriptor>) -> Slots {
-        Slots {
-            slots: vec![None; crate::linked::len()].into_boxed_slice(),
+    pub(crate) fn new(_modules: impl Iterator<Item = &'static ModuleDescriptor>) -> SlotMap {
+        SlotMap {
+            len: crate::linked::len(),
         }
     }
 
-    /// Empty slots for the modules of `modules`.
+    /// Slots for the modules of `modules`.
     #[cfg(target_family = "wasm")]
-    pub(crate) fn new(modules: impl Iterator<Item = &'static ModuleDescriptor>) -> Slots {
-        let positions: std::collections::HashMap<usize, usize> = modules
-            .enumerate()
-            .map(|(i, d)| (d as *const ModuleDescriptor as usize, i))
-            .collect();
-        Slots {
-            slots: vec![None; positions.len()].into_boxed_slice(),
-            positions,
+    pub(crate) fn new(modules: impl Iterator<Item = &'static ModuleDescriptor>) -> SlotMap {
+        let mut positions = std::collections::HashMap::new();
+        for d in modules {
+            let next = positions.len();
+            positions
+                .entry(d as *const ModuleDescriptor as usize)
+                .or_insert(next);
         }
+        SlotMap { positions }
     }
 
-    /// The slot of module `d`, if these slots have one for it.
+    /// How many slots.
+    pub(crate) fn len(&self) -> usize {
+        #[cfg(not(target_family = "wasm"))]
+        return self.len;
+        #[cfg(target_family = "wasm")]
+        return self.positions.len();
+    }
+
+    /// The slot of module `d`, if there is one for it.
     #[cfg(not(target_family = "wasm"))]
     #[inline(always)]
     pub(crate) fn slot_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
         crate::linked::index_of(d)
     }
 
-    /// The slot of module `d`, if these slots have one for it.
+    /// The slot of module `d`, if there is one for it.
     #[cfg(target_family = "wasm")]
     #[inline]
     pub(crate) fn slot_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
         self.positions
             .get(&(d as *const ModuleDescriptor as usize))
             .copied()
+    }
+}
+
+/// A runtime's instances, one slot per module it may hold.
+pub(crate) struct Slots {
+    pub(crate) slots: Box<[Option<Erased>]>,
+    pub(crate) map: SlotMap,
+}
+
+impl Slots {
+    /// Empty slots for the modules of `modules`.
+    pub(crate) fn new(modules: impl Iterator<Item = &'static ModuleDescriptor>) -> Slots {
+        let map = SlotMap::new(modules);
+        Slots {
+            slots: vec![None; map.len()].into_boxed_slice(),
+            map,
+        }
+    }
+
+    /// The slot of module `d`, if these slots have one for it.
+    #[inline(always)]
+    pub(crate) fn slot_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
+        self.map.slot_of(d)
     }
 
     #[inline(always)]

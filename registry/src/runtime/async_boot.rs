@@ -29,8 +29,7 @@ use crate::async_hooks::{CreateKind, SharedSlots};
 use crate::descriptor::ModuleDescriptor;
 use crate::error::{BootError, ModuleError, ShutdownError, ValidationErrors};
 use crate::index::NameTable;
-use crate::instance::{hook, release, Erased, Hook, Slots};
-use crate::linked::{slice_index, MODULES};
+use crate::instance::{hook, release, Erased, Hook, SlotMap, Slots};
 use crate::registry::Registry;
 
 /// How [`Registry::boot_async`] runs: policy, concurrency, timeouts.
@@ -349,7 +348,8 @@ impl Registry {
             total_us = tracing::field::Empty,
             critical_path = tracing::field::Empty
         );
-        let slots = SharedSlots::new();
+        // The same map as the plan's: built from the same order.
+        let slots = SharedSlots::new(SlotMap::new(plan.order.iter().copied()));
         let in_init: Box<[AtomicBool]> =
             plan.order.iter().map(|_| AtomicBool::new(false)).collect();
         let mut rollback = Rollback {
@@ -547,11 +547,12 @@ impl<T> Csr<T> {
 
 impl Plan {
     fn new(order: Vec<&'static ModuleDescriptor>) -> Plan {
-        let mut pos_of_slot = vec![u32::MAX; MODULES.len()];
+        let map = SlotMap::new(order.iter().copied());
+        let mut pos_of_slot = vec![u32::MAX; map.len()];
         let slot: Vec<usize> = order
             .iter()
             .enumerate()
-            .map(|(pos, d)| match slice_index(d) {
+            .map(|(pos, d)| match map.slot_of(d) {
                 Some(i) => {
                     pos_of_slot[i] = pos as u32;
                     i
@@ -567,7 +568,9 @@ impl Plan {
         for d in &order {
             deps.start.push(deps.items.len() as u32);
             for dep in d.dependencies() {
-                let at = slice_index(dep.descriptor()).map_or(u32::MAX, |i| pos_of_slot[i]);
+                let at = map
+                    .slot_of(dep.descriptor())
+                    .map_or(u32::MAX, |i| pos_of_slot[i]);
                 if at != u32::MAX {
                     deps.items.push((at, !dep.is_optional()));
                     count[at as usize + 1] += 1;
@@ -1189,9 +1192,9 @@ impl Drop for Rollback<'_> {
 /// `max` at once; returns the failures.
 async fn stop(rt: &mut Runtime, max: usize, limit: Option<Duration>) -> Vec<HookFailure> {
     let n = rt.booted.len();
-    let mut at_slot = vec![u32::MAX; MODULES.len()];
+    let mut at_slot = vec![u32::MAX; rt.slots.map.len()];
     for (k, d) in rt.booted.iter().enumerate() {
-        if let Some(i) = slice_index(d).filter(|&i| rt.slots.slots[i].is_some()) {
+        if let Some(i) = rt.slots.slot_of(d).filter(|&i| rt.slots.slots[i].is_some()) {
             at_slot[i] = k as u32;
         }
     }
@@ -1203,7 +1206,10 @@ async fn stop(rt: &mut Runtime, max: usize, limit: Option<Duration>) -> Vec<Hook
     for d in &rt.booted {
         deps.start.push(deps.items.len() as u32);
         for dep in d.dependencies() {
-            let k = slice_index(dep.descriptor()).map_or(u32::MAX, |i| at_slot[i]);
+            let k = rt
+                .slots
+                .slot_of(dep.descriptor())
+                .map_or(u32::MAX, |i| at_slot[i]);
             if k != u32::MAX {
                 deps.items.push(k);
                 pending[k as usize] += 1;
@@ -1211,7 +1217,11 @@ async fn stop(rt: &mut Runtime, max: usize, limit: Option<Duration>) -> Vec<Hook
         }
     }
     deps.start.push(deps.items.len() as u32);
-    let live = |k: usize| slice_index(rt.booted[k]).is_some_and(|i| at_slot[i] == k as u32);
+    let live = |k: usize| {
+        rt.slots
+            .slot_of(rt.booted[k])
+            .is_some_and(|i| at_slot[i] == k as u32)
+    };
     let mut ready: BinaryHeap<u32> = (0..n)
         .filter(|&k| pending[k] == 0 && live(k))
         .map(|k| k as u32)
@@ -1224,7 +1234,7 @@ async fn stop(rt: &mut Runtime, max: usize, limit: Option<Duration>) -> Vec<Hook
                 break;
             };
             let d = rt.booted[k as usize];
-            let Some(e) = slice_index(d).and_then(|i| rt.slots.slots[i].take()) else {
+            let Some(e) = rt.slots.slot_of(d).and_then(|i| rt.slots.slots[i].take()) else {
                 continue;
             };
             let span = tracing::info_span!("module", name = d.name());
