@@ -70,6 +70,14 @@ if ((${minor:-0} < 89)); then
     exit 1
 fi
 cargo package "${packages[@]}" --allow-dirty --no-verify
+# Verification unpacks each tarball into cargo's home through a local registry and builds it in
+# the target directory, and cargo takes a registry package of a version it already has as
+# unchanged: what an earlier run of this script left (its unpacked sources, its builds) would
+# stand in for today's sources. Those registries are named after their path (`-<hash>`),
+# crates.io's is not.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/module-registry-* \
+    "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/-*/module-registry-*
+cargo clean --quiet "${packages[@]}"
 cargo package "${packages[@]}" --allow-dirty
 target=$(cargo metadata --no-deps --format-version 1 | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 for entry in "${published[@]}"; do
