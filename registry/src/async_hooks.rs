@@ -228,15 +228,8 @@ mod enabled {
         }
 
         pub(crate) fn arc<T: Module>(&self) -> Option<Arc<T>> {
-            self.erased::<T>().map(|e| {
-                let ptr = e.data() as *const T;
-                // SAFETY: the slot of `T`'s descriptor holds an `Arc<T>` with the boot's
-                // count; adding one is sound.
-                unsafe {
-                    Arc::increment_strong_count(ptr);
-                    Arc::from_raw(ptr)
-                }
-            })
+            // SAFETY: the slot of `T`'s descriptor holds an `Arc<T>` with the boot's count.
+            self.erased::<T>().map(|e| unsafe { e.share::<T>() })
         }
 
         /// Installs a started module.

@@ -34,6 +34,21 @@ impl<T: Module> Instance for T {
 pub(crate) struct Erased(NonNull<dyn Instance>);
 
 impl Erased {
+    /// One more `Arc` of the instance.
+    ///
+    /// # Safety
+    /// The instance is a `T`, made by `create_erased::<T>` (an `Arc<T>` unsized to
+    /// `Arc<dyn Instance>`, which is what `Arc::<T>::from_raw` asks for), and whoever holds
+    /// `self` holds one strong count, so adding one is sound.
+    pub(crate) unsafe fn share<T: Module>(self) -> Arc<T> {
+        let ptr = self.data() as *const T;
+        // SAFETY: per the contract.
+        unsafe {
+            Arc::increment_strong_count(ptr);
+            Arc::from_raw(ptr)
+        }
+    }
+
     /// The address of the module value.
     #[inline(always)]
     pub(crate) fn data(self) -> *const () {
@@ -145,16 +160,8 @@ impl Slots {
     }
 
     pub(crate) fn arc<T: Module>(&self) -> Option<Arc<T>> {
-        self.erased::<T>().map(|e| {
-            let ptr = e.data() as *const T;
-            // SAFETY: as in `get`; the runtime holds one strong count, so adding one is sound.
-            // The allocation is that of an `Arc<T>` (unsized to `Arc<dyn Instance>`), which is
-            // what `Arc::<T>::from_raw` asks for.
-            unsafe {
-                Arc::increment_strong_count(ptr);
-                Arc::from_raw(ptr)
-            }
-        })
+        // SAFETY: as in `get`; the runtime holds one strong count.
+        self.erased::<T>().map(|e| unsafe { e.share::<T>() })
     }
 }
 
