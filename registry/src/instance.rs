@@ -68,6 +68,10 @@ pub(crate) enum Hook {
 /// slice, read from its address. Elsewhere, each runtime maps the addresses of its registry's
 /// descriptors to slots once, at boot.
 pub(crate) struct SlotMap {
+    /// The address of the linked slice, read once: `runtime.get` is then one subtraction, one
+    /// division by a constant and one bounds check.
+    #[cfg(not(target_family = "wasm"))]
+    base: usize,
     #[cfg(not(target_family = "wasm"))]
     len: usize,
     #[cfg(target_family = "wasm")]
@@ -79,6 +83,7 @@ impl SlotMap {
     #[cfg(not(target_family = "wasm"))]
     pub(crate) fn new(_modules: impl Iterator<Item = &'static ModuleDescriptor>) -> SlotMap {
         SlotMap {
+            base: crate::linked::MODULES.as_ptr() as usize,
             len: crate::linked::len(),
         }
     }
@@ -104,20 +109,29 @@ impl SlotMap {
         return self.positions.len();
     }
 
-    /// The slot of module `d`, if there is one for it.
+    /// The slot of module `d`, or an index past the end when there is none for it.
     #[cfg(not(target_family = "wasm"))]
     #[inline(always)]
-    pub(crate) fn slot_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
-        crate::linked::index_of(d)
+    fn index(&self, d: &'static ModuleDescriptor) -> usize {
+        (d as *const ModuleDescriptor as usize).wrapping_sub(self.base)
+            / std::mem::size_of::<ModuleDescriptor>()
     }
 
-    /// The slot of module `d`, if there is one for it.
+    /// The slot of module `d`, or an index past the end when there is none for it.
     #[cfg(target_family = "wasm")]
     #[inline]
-    pub(crate) fn slot_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
+    fn index(&self, d: &'static ModuleDescriptor) -> usize {
         self.positions
             .get(&(d as *const ModuleDescriptor as usize))
             .copied()
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The slot of module `d`, if there is one for it.
+    #[inline(always)]
+    pub(crate) fn slot_of(&self, d: &'static ModuleDescriptor) -> Option<usize> {
+        let i = self.index(d);
+        (i < self.len()).then_some(i)
     }
 }
 
@@ -145,8 +159,8 @@ impl Slots {
 
     #[inline(always)]
     pub(crate) fn erased<T: Module>(&self) -> Option<Erased> {
-        match self.slot_of(T::DESCRIPTOR) {
-            Some(i) => self.slots[i],
+        match self.slots.get(self.map.index(T::DESCRIPTOR)) {
+            Some(slot) => *slot,
             None => None,
         }
     }
