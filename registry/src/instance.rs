@@ -17,6 +17,10 @@ pub(crate) type CreateFn = fn(&Slots) -> Result<Erased, ModuleError>;
 /// generate per `#[derive(Module)]`.
 pub(crate) trait Instance: Send + Sync + 'static {
     fn hook(&mut self, hook: Hook) -> Result<(), ModuleError>;
+
+    /// The value moved out of its `Arc` if this is the last strong reference, even while
+    /// `Weak`s remain: they can no longer upgrade, so the value is ours alone.
+    fn unshare(self: Arc<Self>) -> Result<Box<dyn Instance>, Arc<dyn Instance>>;
 }
 
 impl<T: Module> Instance for T {
@@ -24,6 +28,13 @@ impl<T: Module> Instance for T {
         match hook {
             Hook::Initialize => self.initialize(),
             Hook::Cleanup => self.cleanup(),
+        }
+    }
+
+    fn unshare(self: Arc<Self>) -> Result<Box<dyn Instance>, Arc<dyn Instance>> {
+        match Arc::try_unwrap(self) {
+            Ok(module) => Ok(Box::new(module)),
+            Err(shared) => Err(shared),
         }
     }
 }
@@ -106,15 +117,55 @@ pub(crate) unsafe fn hook(e: Erased, hook: Hook) -> Result<(), ModuleError> {
     let mut arc = ManuallyDrop::new(unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) });
     match Arc::get_mut(&mut arc) {
         Some(module) => module.hook(hook),
-        None => Err(still_shared(hook, Arc::strong_count(&arc) - 1)),
+        None => Err(still_shared(hook, &arc)),
     }
 }
 
 #[cold]
-fn still_shared(hook: Hook, others: usize) -> ModuleError {
+fn still_shared(hook: Hook, arc: &Arc<dyn Instance>) -> ModuleError {
     ModuleError::new(format!(
-        "cannot run {hook:?}: {others} other reference(s) to the instance are still alive"
+        "cannot run {hook:?}: {} other strong reference(s) to the instance are still alive",
+        Arc::strong_count(arc) - 1
     ))
+}
+
+/// The runtime's reference to an instance taken out of its slot: cleaned up, then dropped.
+pub(crate) enum Owned {
+    /// Still in its `Arc`: other strong references may remain.
+    Shared(Arc<dyn Instance>),
+    /// Moved out of its `Arc`, which only `Weak`s (that no longer upgrade) still point to.
+    Alone(Box<dyn Instance>),
+}
+
+impl Owned {
+    /// Takes the runtime's reference; a `Weak`-only sharing is ended here, so that a dependent
+    /// holding a `Weak` does not keep the module from its cleanup.
+    ///
+    /// # Safety
+    /// `e` must come from `create_erased`, be out of its slot, and not be released: dropping
+    /// the result releases it.
+    pub(crate) unsafe fn take(e: Erased) -> Owned {
+        // SAFETY: per the contract.
+        let mut arc = unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) };
+        if Arc::get_mut(&mut arc).is_some() {
+            return Owned::Shared(arc);
+        }
+        match arc.unshare() {
+            Ok(alone) => Owned::Alone(alone),
+            Err(shared) => Owned::Shared(shared),
+        }
+    }
+
+    /// Runs `cleanup`, unless another strong reference still shares the instance.
+    pub(crate) fn cleanup(&mut self) -> Result<(), ModuleError> {
+        match self {
+            Owned::Shared(arc) => match Arc::get_mut(arc) {
+                Some(module) => module.hook(Hook::Cleanup),
+                None => Err(still_shared(Hook::Cleanup, arc)),
+            },
+            Owned::Alone(module) => module.hook(Hook::Cleanup),
+        }
+    }
 }
 
 /// Drops the runtime's reference to the instance.
