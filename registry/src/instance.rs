@@ -176,3 +176,100 @@ pub(crate) unsafe fn release(e: Erased) {
     // SAFETY: per the contract.
     drop(unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) });
 }
+
+/// The pointer juggling above, on a module made by hand and a slot table based at its own
+/// descriptor, so that it runs where the linker's slice does not exist (Miri).
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Weak;
+
+    use super::*;
+    use crate::__private::{descriptor, location, version};
+    use crate::descriptor::ModuleType;
+    use crate::module::Lifecycle;
+
+    static CLEANUPS: AtomicUsize = AtomicUsize::new(0);
+
+    struct Probe(String);
+
+    impl Lifecycle for Probe {
+        fn cleanup(&mut self) -> Result<(), ModuleError> {
+            self.0.push_str(" cleaned");
+            CLEANUPS.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    static PROBE: ModuleDescriptor = descriptor::<Probe>(
+        "probe",
+        version(1, 0, 0, "", ""),
+        ModuleType::Service,
+        &[],
+        &[],
+        &[],
+        &[],
+        "",
+        "Probe",
+        location("probe.rs", 1, 1),
+    );
+
+    // SAFETY: `PROBE` describes `Probe` and builds it with `create_erased::<Probe>`.
+    unsafe impl Module for Probe {
+        const DESCRIPTOR: &'static ModuleDescriptor = &PROBE;
+        fn __create(_: &Context<'_, Self>) -> Result<Self, ModuleError> {
+            Ok(Probe("probe".to_owned()))
+        }
+    }
+
+    /// A slot table holding one fresh `Probe`.
+    fn slots() -> (Slots, Erased) {
+        let mut slots = Slots {
+            base: &PROBE as *const ModuleDescriptor as usize,
+            slots: vec![None].into_boxed_slice(),
+        };
+        let e = create_erased::<Probe>(&slots).unwrap();
+        slots.slots[0] = Some(e);
+        (slots, e)
+    }
+
+    #[test]
+    fn slots_hand_out_the_instance_and_shared_clones() {
+        let (slots, e) = slots();
+        assert_eq!(slots.get::<Probe>().unwrap().0, "probe");
+        let clone = slots.arc::<Probe>().unwrap();
+        assert_eq!(Arc::strong_count(&clone), 2);
+        drop(clone);
+        // SAFETY: made by `create_erased`, released once, here.
+        unsafe {
+            hook(e, Hook::Initialize).unwrap();
+            release(e);
+        }
+    }
+
+    #[test]
+    fn cleanup_runs_when_only_weak_references_remain() {
+        let (slots, e) = slots();
+        let weak: Weak<Probe> = Arc::downgrade(&slots.arc::<Probe>().unwrap());
+        let before = CLEANUPS.load(Ordering::SeqCst);
+        // SAFETY: made by `create_erased`, taken once; dropping `owned` releases it.
+        let mut owned = unsafe { Owned::take(e) };
+        assert!(matches!(owned, Owned::Alone(_)));
+        assert!(weak.upgrade().is_none());
+        owned.cleanup().unwrap();
+        assert!(CLEANUPS.load(Ordering::SeqCst) > before);
+        drop(owned);
+    }
+
+    #[test]
+    fn cleanup_is_refused_while_an_arc_remains() {
+        let (slots, e) = slots();
+        let kept = slots.arc::<Probe>().unwrap();
+        // SAFETY: made by `create_erased`, taken once; dropping `owned` releases it.
+        let mut owned = unsafe { Owned::take(e) };
+        let err = owned.cleanup().unwrap_err().to_string();
+        assert!(err.contains("1 other strong reference(s)"), "{err}");
+        drop(owned);
+        assert_eq!(kept.0, "probe");
+    }
+}

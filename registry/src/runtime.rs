@@ -151,12 +151,18 @@ pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> ModuleError {
     ModuleError::new(format!("panicked: {text}"))
 }
 
-/// Drops a panic payload, whose `Drop` is user code and may panic in turn: that second
-/// payload is leaked rather than dropped, so nothing unwinds into the caller.
+/// Drops a panic payload, whose `Drop` is user code and may panic in turn, with a payload of
+/// its own: that one is dropped the same way, and after a few rounds (a payload that keeps
+/// making new ones) the last is leaked, so nothing unwinds into the caller.
 fn drop_payload(payload: Box<dyn Any + Send>) {
-    if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
-        std::mem::forget(again);
+    let mut payload = payload;
+    for _ in 0..4 {
+        match catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+            Ok(()) => return,
+            Err(again) => payload = again,
+        }
     }
+    std::mem::forget(payload);
 }
 
 /// Runs user code, turning a panic into an error.

@@ -27,6 +27,16 @@ impl Drop for DoubleBomb {
     }
 }
 
+/// A payload whose `Drop` panics with another of its kind, forever: the registry gives up
+/// after a few rounds and leaks the last one.
+struct Hydra;
+
+impl Drop for Hydra {
+    fn drop(&mut self) {
+        panic_any(Hydra);
+    }
+}
+
 #[test]
 fn boot_reports_a_create_panic_whose_payload_panics_on_drop() {
     #[derive(Module)]
@@ -118,6 +128,20 @@ fn a_payload_whose_drop_panics_with_another_such_payload_is_contained() {
         }
     }
     let err = modules![DoubleBombModule].boot().unwrap_err().to_string();
+    assert!(err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_payload_that_keeps_making_new_ones_is_leaked_not_propagated() {
+    #[derive(Module)]
+    #[module(name = "hydra", create = HydraModule::new)]
+    struct HydraModule;
+    impl HydraModule {
+        fn new(_: &Context<'_, Self>) -> Result<Self, ModuleError> {
+            panic_any(Hydra)
+        }
+    }
+    let err = modules![HydraModule].boot().unwrap_err().to_string();
     assert!(err.contains("panicked"), "{err}");
 }
 
