@@ -304,11 +304,11 @@ fn accepts(state: &State, m: &Model) -> bool {
     }
     for (dep, req, optional) in &m.deps {
         match state.get(dep) {
-            Some(target) => {
-                if req.as_ref().is_some_and(|r| !r.matches(&target.version)) {
-                    return false; // unsatisfied requirement
-                }
+            // An unsatisfied requirement.
+            Some(target) if req.as_ref().is_some_and(|r| !r.matches(&target.version)) => {
+                return false
             }
+            Some(_) => {}
             None if *dep == m.name => return false, // depends on itself: a cycle
             None if !*optional => return false,     // missing dependency
             None => {}
@@ -344,10 +344,7 @@ fn accepts(state: &State, m: &Model) -> bool {
 }
 
 /// Every registered module reachable from `roots` over resolved edges (roots included).
-fn closure<'s>(
-    state: &'s State,
-    roots: impl Iterator<Item = &'static str>,
-) -> BTreeSet<&'static str> {
+fn closure(state: &State, roots: impl Iterator<Item = &'static str>) -> BTreeSet<&'static str> {
     let mut seen = BTreeSet::new();
     let mut stack: Vec<&'static str> = roots.filter(|r| state.contains_key(r)).collect();
     while let Some(n) = stack.pop() {

@@ -154,8 +154,7 @@ pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> ModuleError {
 /// Drops a panic payload, whose `Drop` is user code and may panic in turn, with a payload of
 /// its own: that one is dropped the same way, and after a few rounds (a payload that keeps
 /// making new ones) the last is leaked, so nothing unwinds into the caller.
-fn drop_payload(payload: Box<dyn Any + Send>) {
-    let mut payload = payload;
+fn drop_payload(mut payload: Box<dyn Any + Send>) {
     for _ in 0..4 {
         match catch_unwind(AssertUnwindSafe(|| drop(payload))) {
             Ok(()) => return,
