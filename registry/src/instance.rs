@@ -17,6 +17,10 @@ pub(crate) type CreateFn = fn(&Slots) -> Result<Erased, ModuleError>;
 /// generate per `#[derive(Module)]`.
 pub(crate) trait Instance: Send + Sync + 'static {
     fn hook(&mut self, hook: Hook) -> Result<(), ModuleError>;
+
+    /// The value moved out of its `Arc` if this is the last strong reference, even while
+    /// `Weak`s remain: they can no longer upgrade, so the value is ours alone.
+    fn unshare(self: Arc<Self>) -> Result<Box<dyn Instance>, Arc<dyn Instance>>;
 }
 
 impl<T: Module> Instance for T {
@@ -24,6 +28,13 @@ impl<T: Module> Instance for T {
         match hook {
             Hook::Initialize => self.initialize(),
             Hook::Cleanup => self.cleanup(),
+        }
+    }
+
+    fn unshare(self: Arc<Self>) -> Result<Box<dyn Instance>, Arc<dyn Instance>> {
+        match Arc::try_unwrap(self) {
+            Ok(module) => Ok(Box::new(module)),
+            Err(shared) => Err(shared),
         }
     }
 }
@@ -99,6 +110,16 @@ impl SlotMap {
                 .or_insert(next);
         }
         SlotMap { positions }
+    }
+
+    /// One slot, for the module `d` alone: a descriptor that is not in the linked slice (a
+    /// unit test's, where no linker section is read).
+    #[cfg(all(test, not(target_family = "wasm")))]
+    fn for_one(d: &'static ModuleDescriptor) -> SlotMap {
+        SlotMap {
+            base: d as *const ModuleDescriptor as usize,
+            len: 1,
+        }
     }
 
     /// How many slots.
@@ -214,15 +235,55 @@ pub(crate) unsafe fn hook(e: Erased, hook: Hook) -> Result<(), ModuleError> {
     let mut arc = ManuallyDrop::new(unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) });
     match Arc::get_mut(&mut arc) {
         Some(module) => module.hook(hook),
-        None => Err(still_shared(hook, Arc::strong_count(&arc) - 1)),
+        None => Err(still_shared(hook, &arc)),
     }
 }
 
 #[cold]
-fn still_shared(hook: Hook, others: usize) -> ModuleError {
+fn still_shared(hook: Hook, arc: &Arc<dyn Instance>) -> ModuleError {
     ModuleError::new(format!(
-        "cannot run {hook:?}: {others} other reference(s) to the instance are still alive"
+        "cannot run {hook:?}: {} other strong reference(s) to the instance are still alive",
+        Arc::strong_count(arc) - 1
     ))
+}
+
+/// The runtime's reference to an instance taken out of its slot: cleaned up, then dropped.
+pub(crate) enum Owned {
+    /// Still in its `Arc`: other strong references may remain.
+    Shared(Arc<dyn Instance>),
+    /// Moved out of its `Arc`, which only `Weak`s (that no longer upgrade) still point to.
+    Alone(Box<dyn Instance>),
+}
+
+impl Owned {
+    /// Takes the runtime's reference; a `Weak`-only sharing is ended here, so that a dependent
+    /// holding a `Weak` does not keep the module from its cleanup.
+    ///
+    /// # Safety
+    /// `e` must come from `create_erased`, be out of its slot, and not be released: dropping
+    /// the result releases it.
+    pub(crate) unsafe fn take(e: Erased) -> Owned {
+        // SAFETY: per the contract.
+        let mut arc = unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) };
+        if Arc::get_mut(&mut arc).is_some() {
+            return Owned::Shared(arc);
+        }
+        match arc.unshare() {
+            Ok(alone) => Owned::Alone(alone),
+            Err(shared) => Owned::Shared(shared),
+        }
+    }
+
+    /// Runs `cleanup`, unless another strong reference still shares the instance.
+    pub(crate) fn cleanup(&mut self) -> Result<(), ModuleError> {
+        match self {
+            Owned::Shared(arc) => match Arc::get_mut(arc) {
+                Some(module) => module.hook(Hook::Cleanup),
+                None => Err(still_shared(Hook::Cleanup, arc)),
+            },
+            Owned::Alone(module) => module.hook(Hook::Cleanup),
+        }
+    }
 }
 
 /// Drops the runtime's reference to the instance.
@@ -232,4 +293,101 @@ fn still_shared(hook: Hook, others: usize) -> ModuleError {
 pub(crate) unsafe fn release(e: Erased) {
     // SAFETY: per the contract.
     drop(unsafe { Arc::from_raw(e.0.as_ptr() as *const dyn Instance) });
+}
+
+/// The pointer juggling above, on a module made by hand and a slot table based at its own
+/// descriptor, so that it runs where the linker's slice does not exist (Miri).
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Weak;
+
+    use super::*;
+    use crate::__private::{descriptor, location, version};
+    use crate::descriptor::ModuleType;
+    use crate::module::Lifecycle;
+
+    static CLEANUPS: AtomicUsize = AtomicUsize::new(0);
+
+    struct Probe(String);
+
+    impl Lifecycle for Probe {
+        fn cleanup(&mut self) -> Result<(), ModuleError> {
+            self.0.push_str(" cleaned");
+            CLEANUPS.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    static PROBE: ModuleDescriptor = descriptor::<Probe>(
+        "probe",
+        version(1, 0, 0, "", ""),
+        ModuleType::Service,
+        &[],
+        &[],
+        &[],
+        &[],
+        "",
+        "Probe",
+        location("probe.rs", 1, 1),
+    );
+
+    // SAFETY: `PROBE` describes `Probe` and builds it with `create_erased::<Probe>`.
+    unsafe impl Module for Probe {
+        const DESCRIPTOR: &'static ModuleDescriptor = &PROBE;
+        fn __create(_: &Context<'_, Self>) -> Result<Self, ModuleError> {
+            Ok(Probe("probe".to_owned()))
+        }
+    }
+
+    /// A slot table holding one fresh `Probe`.
+    fn slots() -> (Slots, Erased) {
+        let mut slots = Slots {
+            slots: vec![None].into_boxed_slice(),
+            map: SlotMap::for_one(&PROBE),
+        };
+        let e = create_erased::<Probe>(&slots).unwrap();
+        slots.slots[0] = Some(e);
+        (slots, e)
+    }
+
+    #[test]
+    fn slots_hand_out_the_instance_and_shared_clones() {
+        let (slots, e) = slots();
+        assert_eq!(slots.get::<Probe>().unwrap().0, "probe");
+        let clone = slots.arc::<Probe>().unwrap();
+        assert_eq!(Arc::strong_count(&clone), 2);
+        drop(clone);
+        // SAFETY: made by `create_erased`, released once, here.
+        unsafe {
+            hook(e, Hook::Initialize).unwrap();
+            release(e);
+        }
+    }
+
+    #[test]
+    fn cleanup_runs_when_only_weak_references_remain() {
+        let (slots, e) = slots();
+        let weak: Weak<Probe> = Arc::downgrade(&slots.arc::<Probe>().unwrap());
+        let before = CLEANUPS.load(Ordering::SeqCst);
+        // SAFETY: made by `create_erased`, taken once; dropping `owned` releases it.
+        let mut owned = unsafe { Owned::take(e) };
+        assert!(matches!(owned, Owned::Alone(_)));
+        assert!(weak.upgrade().is_none());
+        owned.cleanup().unwrap();
+        assert!(CLEANUPS.load(Ordering::SeqCst) > before);
+        drop(owned);
+    }
+
+    #[test]
+    fn cleanup_is_refused_while_an_arc_remains() {
+        let (slots, e) = slots();
+        let kept = slots.arc::<Probe>().unwrap();
+        // SAFETY: made by `create_erased`, taken once; dropping `owned` releases it.
+        let mut owned = unsafe { Owned::take(e) };
+        let err = owned.cleanup().unwrap_err().to_string();
+        assert!(err.contains("1 other strong reference(s)"), "{err}");
+        drop(owned);
+        assert_eq!(kept.0, "probe");
+    }
 }

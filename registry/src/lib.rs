@@ -114,7 +114,8 @@
 //! reference. Shutdown cleans up and drops each module after every module that depends on it,
 //! so `cleanup(&mut self)` runs with the only reference left; if a module leaked a clone of a
 //! dependency's `Arc` elsewhere, that dependency's cleanup is skipped and reported in
-//! [`ShutdownError`]. Each module gets a `tracing` span during boot and shutdown,
+//! [`ShutdownError`]. A `Weak` does not count: a module that only `Weak`s still point to is
+//! cleaned up and dropped in its turn, and from then on they no longer upgrade. Each module gets a `tracing` span during boot and shutdown,
 //! [`Runtime::metrics`] has its timings and error count, and [`Runtime::audit_trail`] every
 //! lifecycle event. [`Registry::boot`]'s hooks are synchronous and have no timeout: a hook
 //! cannot be preempted safely, so a hook that may block should bound its own waits.

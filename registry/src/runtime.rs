@@ -9,7 +9,7 @@ use crate::descriptor::ModuleDescriptor;
 pub use crate::error::Stage;
 use crate::error::{BootError, ModuleError, ShutdownError};
 use crate::index::NameTable;
-use crate::instance::{hook, release, Hook, Slots};
+use crate::instance::{hook, release, Hook, Owned, Slots};
 use crate::module::Caster;
 use crate::module::{Module, Processor};
 use crate::registry::Registry;
@@ -156,7 +156,21 @@ pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> ModuleError {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    drop_payload(payload);
     ModuleError::new(format!("panicked: {text}"))
+}
+
+/// Drops a panic payload, whose `Drop` is user code and may panic in turn, with a payload of
+/// its own: that one is dropped the same way, and after a few rounds (a payload that keeps
+/// making new ones) the last is leaked, so nothing unwinds into the caller.
+fn drop_payload(mut payload: Box<dyn Any + Send>) {
+    for _ in 0..4 {
+        match catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+            Ok(()) => return,
+            Err(again) => payload = again,
+        }
+    }
+    std::mem::forget(payload);
 }
 
 /// Runs user code, turning a panic into an error.
@@ -280,7 +294,10 @@ impl Runtime {
             };
             self.record(d, event, t2);
             // SAFETY: released once, here; it was never stored.
-            let _ = catch_unwind(AssertUnwindSafe(|| unsafe { release(instance) }));
+            let _ = guarded(|| {
+                unsafe { release(instance) };
+                Ok(())
+            });
             self.record(d, AuditEvent::Dropped, Instant::now());
             return Err((Stage::Initialize, e));
         }
@@ -303,8 +320,9 @@ impl Runtime {
                 continue;
             };
             let t = Instant::now();
-            // SAFETY: `instance` is live and owned by this runtime until released below.
-            let result = guarded(|| unsafe { hook(instance, Hook::Cleanup) });
+            // SAFETY: taken out of its slot above, so released exactly once: when `owned` drops.
+            let mut owned = unsafe { Owned::take(instance) };
+            let result = guarded(|| owned.cleanup());
             let done = Instant::now();
             // `start` pushes to `booted` and `metrics` together: the popped module's metrics
             // are at the same position.
@@ -324,9 +342,11 @@ impl Runtime {
                     failures.push((d.name(), e));
                 }
             }
-            // SAFETY: taken out of its slot above, so released exactly once.
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| unsafe { release(instance) })) {
-                failures.push((d.name(), panic_message(payload)));
+            if let Err(e) = guarded(|| {
+                drop(owned);
+                Ok(())
+            }) {
+                failures.push((d.name(), e));
             }
             self.record(d, AuditEvent::Dropped, Instant::now());
         }

@@ -1,19 +1,18 @@
 //! The instances `create` builds: dependencies first, cleaned up in reverse.
 
 use std::fmt;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::dynamic::config::{Entry, ModuleInfo, Origin};
 use crate::dynamic::error::RegistryError;
-use crate::dynamic::module::{Built, Counters, Dependencies, DynModule, Linked, Monitored};
+use crate::dynamic::module::{Built, Counters, Dependencies, DynModule, Hosted, Linked, Monitored};
 use crate::dynamic::state::Plan;
 use crate::dynamic::CustomInstantiationStrategy;
 use crate::error::ModuleError;
 use crate::registry::Registry;
-use crate::runtime::{guarded, panic_message, Runtime, Stage};
+use crate::runtime::{guarded, Runtime, Stage};
 
 /// What `create_with` does besides building the instance. Every switch is on by default, which
 /// is what `create` uses.
@@ -103,7 +102,7 @@ impl ModuleInstance {
 
     /// The module `create` was asked for.
     pub fn module(&self) -> &dyn DynModule {
-        &*self.built[self.root].module
+        &*self.built[self.root].module.0
     }
 
     /// A module of this instance (the root or one of its dependencies), by name.
@@ -111,7 +110,7 @@ impl ModuleInstance {
         self.built
             .iter()
             .find(|b| *b.name == *name)
-            .map(|b| &*b.module)
+            .map(|b| &*b.module.0)
     }
 
     /// The names of every module of this instance, in creation order.
@@ -144,7 +143,8 @@ impl ModuleInstance {
     }
 
     /// Cleans up and drops every module in reverse creation order, continuing past failures,
-    /// and reports them all.
+    /// and reports them all. A module whose `Arc` a factory kept elsewhere is not cleaned up
+    /// (reported); one that only `Weak`s point to is, and they no longer upgrade after.
     pub fn shutdown(mut self) -> Result<(), RegistryError> {
         let failures = self.teardown();
         if failures.is_empty() {
@@ -159,15 +159,24 @@ impl ModuleInstance {
 
     fn teardown(&mut self) -> Vec<(String, ModuleError)> {
         let mut failures = Vec::new();
-        while let Some(mut b) = self.built.pop() {
-            let name = b.name.to_string();
+        while let Some(b) = self.built.pop() {
+            let Built {
+                name,
+                module,
+                initialized,
+                ..
+            } = b;
             let _span = tracing::info_span!("module", name = %name).entered();
-            if b.initialized {
-                let result = match Arc::get_mut(&mut b.module) {
-                    Some(module) => guarded(|| module.cleanup()),
-                    None => Err(ModuleError::new(format!(
-                        "cannot run cleanup: {} other reference(s) to the instance are still alive",
-                        Arc::strong_count(&b.module) - 1
+            // Succeeds while `Weak`s remain: they can no longer upgrade, so a dependent holding
+            // one does not keep the module from its cleanup.
+            let mut module = Arc::try_unwrap(module);
+            if initialized {
+                let result = match &mut module {
+                    Ok(module) => guarded(|| module.cleanup()),
+                    Err(shared) => Err(ModuleError::new(format!(
+                        "cannot run cleanup: {} other strong reference(s) to the instance are \
+                         still alive",
+                        Arc::strong_count(shared) - 1
                     ))),
                 };
                 if let Err(e) = result {
@@ -175,8 +184,11 @@ impl ModuleInstance {
                     failures.push((name.clone(), e));
                 }
             }
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(b))) {
-                failures.push((name, panic_message(payload)));
+            if let Err(e) = guarded(|| {
+                drop(module);
+                Ok(())
+            }) {
+                failures.push((name, e));
             }
         }
         if let Some(runtime) = self.runtime.take() {
@@ -264,11 +276,11 @@ impl ModuleInstance {
             for d in runtime.modules() {
                 instance.built.push(Built {
                     name: d.name().into(),
-                    module: Arc::new(Linked {
+                    module: Arc::new(Hosted(Box::new(Linked {
                         descriptor: d,
                         version: d.version().to_string(),
                         runtime: runtime.clone(),
-                    }),
+                    }))),
                     initialized: false,
                     counters: None,
                     create_time: Duration::ZERO,
@@ -299,7 +311,10 @@ impl ModuleInstance {
                 Ok(m) if config.validation => match guarded(|| matches_registration(e, &*m)) {
                     Ok(()) => Ok(m),
                     Err(error) => {
-                        let _ = catch_unwind(AssertUnwindSafe(|| drop(m)));
+                        let _ = guarded(|| {
+                            drop(m);
+                            Ok(())
+                        });
                         Err(error)
                     }
                 },
@@ -320,13 +335,16 @@ impl ModuleInstance {
             if config.initialization {
                 if let Err(error) = guarded(|| module.initialize()) {
                     // Not initialized, so not cleaned up: only dropped.
-                    let _ = catch_unwind(AssertUnwindSafe(|| drop(module)));
+                    let _ = guarded(|| {
+                        drop(module);
+                        Ok(())
+                    });
                     return Err(instance.fail(&plan, e, Stage::Initialize, error));
                 }
             }
             instance.built.push(Built {
                 name: e.name.clone(),
-                module: Arc::from(module),
+                module: Arc::new(Hosted(module)),
                 initialized: config.initialization,
                 counters,
                 create_time,

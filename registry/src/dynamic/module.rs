@@ -104,7 +104,7 @@ impl Dependencies<'_> {
         self.built
             .iter()
             .find(|b| *b.name == *name)
-            .map(|b| b.module.clone())
+            .map(|b| -> Arc<dyn DynModule> { b.module.clone() })
     }
 }
 
@@ -120,12 +120,40 @@ impl fmt::Debug for Dependencies<'_> {
 /// One built module of an instance.
 pub(crate) struct Built {
     pub(crate) name: String,
-    pub(crate) module: Arc<dyn DynModule>,
+    pub(crate) module: Arc<Hosted>,
     /// `initialize` ran, so `cleanup` runs at shutdown.
     pub(crate) initialized: bool,
     pub(crate) counters: Option<Arc<Counters>>,
     pub(crate) create_time: Duration,
     pub(crate) init_time: Duration,
+}
+
+/// A built module in a sized box, so that shutdown can move it out of its `Arc` while only
+/// `Weak`s point to it.
+pub(crate) struct Hosted(pub(crate) Box<dyn DynModule>);
+
+impl DynModule for Hosted {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+    fn version(&self) -> &str {
+        self.0.version()
+    }
+    fn module_type(&self) -> ModuleType {
+        self.0.module_type()
+    }
+    fn capabilities(&self) -> &[&str] {
+        self.0.capabilities()
+    }
+    fn initialize(&mut self) -> Result<(), ModuleError> {
+        self.0.initialize()
+    }
+    fn cleanup(&mut self) -> Result<(), ModuleError> {
+        self.0.cleanup()
+    }
+    fn process(&self, data: &[u8]) -> Result<Vec<u8>, ModuleError> {
+        self.0.process(data)
+    }
 }
 
 /// What monitoring counts for one module.
