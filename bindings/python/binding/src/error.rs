@@ -124,6 +124,17 @@ impl From<module_registry::BootError> for Failure {
     }
 }
 
+impl From<Box<module_registry::runtime::AsyncBootError>> for Failure {
+    fn from(error: Box<module_registry::runtime::AsyncBootError>) -> Self {
+        match &*error {
+            module_registry::runtime::AsyncBootError::Invalid(errors) => {
+                Failure::graph("invalid_graph", error.to_string(), errors)
+            }
+            _ => Failure::new("boot_failed", error.to_string()),
+        }
+    }
+}
+
 impl From<module_registry::ShutdownError> for Failure {
     fn from(error: module_registry::ShutdownError) -> Self {
         Failure::new("shutdown_failed", error.to_string())

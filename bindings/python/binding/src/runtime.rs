@@ -65,7 +65,9 @@ impl Registry {
 
     /// Boots every module in dependency order, without the GIL. With `degrade`, a module that
     /// fails is skipped with its dependents; otherwise the boot stops, cleans up, and raises
-    /// `BootError`.
+    /// `BootError`. Modules with async hooks (the demo's storage opens its database so) are
+    /// booted by `boot_async` on a runtime of this call's own, each as soon as its dependencies
+    /// are up.
     #[pyo3(signature = (*, degrade = false))]
     fn boot(&self, py: Python<'_>, degrade: bool) -> PyResult<Runtime> {
         let policy = if degrade {
@@ -73,8 +75,20 @@ impl Registry {
         } else {
             BootPolicy::FailFast
         };
-        let runtime = py.detach(|| registry().boot_with(policy));
-        let runtime = py_result(py, runtime)?;
+        let runtime = if registry().modules().any(|d| d.is_async()) {
+            let executor = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .map_err(|e| PyRuntimeError::new_err(format!("cannot start an executor: {e}")))?;
+            let options = module_registry::runtime::BootOptions::new().policy(policy);
+            let booted = py.detach(|| {
+                let booted = executor.block_on(registry().boot_async(options));
+                booted.map(|(runtime, _report)| runtime).map_err(Box::new)
+            });
+            py_result(py, booted)?
+        } else {
+            py_result(py, py.detach(|| registry().boot_with(policy)))?
+        };
         Ok(Runtime {
             inner: RwLock::new(Some(Arc::new(runtime))),
         })
