@@ -11,7 +11,7 @@ use pyo3::types::{PyBytes, PyDict};
 use module_registry::dynamic::DependencyConfig;
 use module_registry::{DynModule, ModuleConfig, ModuleError, ModuleType};
 
-use crate::error::py_result;
+use crate::error::{py_result, sole_owner};
 use crate::info::{Dependency, Module};
 
 /// Which modules `ModuleRegistry.discover` returns: a name pattern (a substring, or a
@@ -467,15 +467,10 @@ impl ModuleInstance {
         let Some(instance) = taken else {
             return Ok(());
         };
-        match Arc::try_unwrap(instance) {
-            Ok(instance) => py_result(py, py.detach(|| instance.shutdown())),
-            Err(shared) => {
-                *self.inner.lock().unwrap_or_else(PoisonError::into_inner) = Some(shared);
-                Err(PyRuntimeError::new_err(
-                    "the instance is in use by another thread; shut it down when it is done",
-                ))
-            }
-        }
+        let put_back =
+            |shared| *self.inner.lock().unwrap_or_else(PoisonError::into_inner) = Some(shared);
+        let instance = sole_owner(instance, put_back, "instance")?;
+        py_result(py, py.detach(|| instance.shutdown()))
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {

@@ -167,3 +167,18 @@ impl From<RegistryError> for Failure {
 pub(crate) fn py_result<T>(py: Python<'_>, result: Result<T, impl Into<Failure>>) -> PyResult<T> {
     result.map_err(|e| e.into().into_py_err(py))
 }
+
+/// The value behind `shared` if no other thread holds it; otherwise `shared` goes back through
+/// `put_back` and the error says that `what` (a runtime, an instance) is still in use.
+pub(crate) fn sole_owner<T>(
+    shared: std::sync::Arc<T>,
+    put_back: impl FnOnce(std::sync::Arc<T>),
+    what: &str,
+) -> PyResult<T> {
+    std::sync::Arc::try_unwrap(shared).map_err(|shared| {
+        put_back(shared);
+        pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "the {what} is in use by another thread; shut it down when it is done"
+        ))
+    })
+}

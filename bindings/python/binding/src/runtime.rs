@@ -8,7 +8,7 @@ use pyo3::types::PyBytes;
 
 use module_registry::{BootPolicy, Processor};
 
-use crate::error::{py_result, Failure};
+use crate::error::{py_result, sole_owner, Failure};
 use crate::info::Module;
 
 /// Every module linked into the package. `Registry()` is always the same registry.
@@ -202,15 +202,10 @@ impl Runtime {
         let Some(runtime) = taken else {
             return Ok(());
         };
-        match Arc::try_unwrap(runtime) {
-            Ok(runtime) => py_result(py, py.detach(|| runtime.shutdown())),
-            Err(shared) => {
-                *self.inner.write().unwrap_or_else(PoisonError::into_inner) = Some(shared);
-                Err(PyRuntimeError::new_err(
-                    "the runtime is in use by another thread; shut it down when it is done",
-                ))
-            }
-        }
+        let put_back =
+            |shared| *self.inner.write().unwrap_or_else(PoisonError::into_inner) = Some(shared);
+        let runtime = sole_owner(runtime, put_back, "runtime")?;
+        py_result(py, py.detach(|| runtime.shutdown()))
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
